@@ -1,0 +1,23 @@
+"""Commands on people and their credentials."""
+
+from django.db import transaction
+
+from fivestar.accounts.models import ApiToken, Role, RoleCode, User
+
+
+def create_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Create a bearer token for ``user``; returns the row and the raw token, shown only once."""
+    raw = ApiToken.generate_raw()
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[:10], digest=ApiToken.digest_of(raw)
+    )
+    return token, raw
+
+
+def grant_roles(*, user: User, roles: list[str]) -> None:
+    """Give ``user`` the roles named by code, keeping the ones already held."""
+    with transaction.atomic():
+        for code in roles:
+            role, _ = Role.objects.get_or_create(code=RoleCode(code))
+            user.roles.add(role)
+    user._role_codes = None

@@ -1,0 +1,111 @@
+"""REST API v1 (DESIGN.md "API v1 contract"): one NinjaAPI, one error renderer.
+
+Every error leaves as ``{"error": {"code", "message", "fields"}}`` with its HTTP status; bad input
+never becomes an HTML page or a 500.
+"""
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from fivestar.accounts.selectors import user_for_token
+from fivestar.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(raw=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="fivestar API",
+    version="1",
+    description="五星售后服务管理系统 REST API v1",
+    urls_namespace="api-v1",
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(
+    request: HttpRequest, *, status: int, code: str, message: str,
+    fields: dict[str, list[str]] | None = None, extra: dict | None = None,
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}, **(extra or {})}}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, status=exc.status, code=exc.code, message=exc.message,
+                          fields=exc.fields, extra=exc.extra)
+
+
+def _field_name(loc: tuple | list) -> str:
+    # ninja's locations start with where the value came from ("body", "query", "path") and the
+    # parameter's name; the client knows the field by the rest.
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "form", "file"}:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "body", "filters", "data"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        name = _field_name(error.get("loc", ()))
+        message = error.get("msg", "invalid")
+        if error.get("type") == "missing":
+            message = _("必填。")
+        fields.setdefault(name, []).append(str(message))
+    if not fields:
+        fields = {"body": [_("请求体不是有效的 JSON。")]}
+    return error_response(request, status=422, code="validation_failed",
+                          message=_("请求内容有误，请检查标出的字段。"), fields=fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(request, status=401, code="unauthenticated",
+                              message=_("需要有效的 API 令牌（Authorization: Bearer …）。"))
+    response["WWW-Authenticate"] = 'Bearer realm="fivestar"'
+    return response
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, status=404, code="not_found", message=_("没有找到。"))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied",
+             404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+             429: "too_many_requests"}
+    return error_response(request, status=exc.status_code,
+                          code=codes.get(exc.status_code, "error"), message=str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unexpected error in %s %s", request.method, request.path)
+    return error_response(request, status=500, code="internal_error",
+                          message=_("服务器内部错误，已记录。"))
+
+
+from fivestar.tickets.api import router as tickets_router  # noqa: E402
+
+api.add_router("/tickets", tickets_router)

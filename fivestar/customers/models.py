@@ -1,0 +1,69 @@
+"""Customers and their contacts (SPEC §2). A phone or an email identifies one customer."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomerTier(models.TextChoices):
+    NORMAL = "normal", _("普通")
+    VIP = "vip", _("VIP")
+
+
+class Customer(models.Model):
+    name = models.CharField(_("姓名"), max_length=100)
+    # Stored normalised (E.164, e.g. +8613812345678) so that every spelling finds the same row.
+    phone = models.CharField(_("手机"), max_length=20, null=True, blank=True)
+    # Stored lower-cased.
+    email = models.EmailField(_("邮箱"), null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    province = models.CharField(_("省"), max_length=50, blank=True)
+    city = models.CharField(_("市"), max_length=50, blank=True)
+    district = models.CharField(_("区县"), max_length=50, blank=True)
+    tier = models.CharField(
+        _("等级"), max_length=10, choices=CustomerTier.choices, default=CustomerTier.NORMAL
+    )
+    is_elderly = models.BooleanField(_("老年客户"), default=False)
+    is_repeat_complainer = models.BooleanField(_("重复投诉"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("门户账号"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="customer",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"], condition=Q(phone__isnull=False), name="customer_unique_phone"
+            ),
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(email__isnull=False), name="customer_unique_email"
+            ),
+        ]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """Another person or number to reach for a customer (a family member, a site contact)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("姓名"), max_length=100)
+    relation = models.CharField(_("关系"), max_length=50, blank=True)
+    phone = models.CharField(_("手机"), max_length=20, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    is_primary = models.BooleanField(_("首选联系人"), default=False)
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,27 @@
+"""Phone number normalisation: mainland mobile numbers with or without +86 become E.164."""
+
+import phonenumbers
+from django.utils.translation import gettext as _
+
+from fivestar.core.errors import ValidationFailed
+
+
+def normalize_phone(raw: str, *, field: str = "phone") -> str:
+    """Return the E.164 form of ``raw`` or raise ValidationFailed naming ``field``.
+
+    A number without a country code is read as Chinese (CN). Mainland mobile numbers must be
+    11 digits starting with 1; landlines and foreign numbers are accepted when valid.
+    """
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationFailed(_("请填写手机号码。"), fields={field: [_("必填。")]})
+    try:
+        parsed = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise ValidationFailed(
+            _("手机号码无效：%(phone)s") % {"phone": text[:40]},
+            fields={field: [_("不是有效的手机号码。")]},
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

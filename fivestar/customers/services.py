@@ -1,0 +1,101 @@
+"""Commands on customers (SPEC §2): match on intake, never duplicate."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from fivestar.core.errors import ValidationFailed
+from fivestar.customers.models import Customer
+from fivestar.customers.phones import normalize_phone
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+def normalize_email(raw: str, *, field: str = "email") -> str:
+    text = (raw or "").strip().lower()
+    try:
+        validate_email(text)
+    except DjangoValidationError:
+        raise ValidationFailed(
+            _("邮箱地址无效。"), fields={field: [_("不是有效的邮箱地址。")]}
+        ) from None
+    return text
+
+
+def match_or_create_customer(
+    *, details: CustomerDetails, field_prefix: str = "customer."
+) -> Customer:
+    """Find the customer by normalised phone, then by email; create one only when neither matches.
+
+    Rule (SPEC §2): the same phone or email finds the existing customer. A blank field of the
+    existing customer is filled in from the request; a filled one is never overwritten on intake.
+    Two concurrent intakes for a new number create one customer: the unique constraint decides
+    and the loser reads the winner's row.
+    """
+    name = (details.name or "").strip()
+    phone = normalize_phone(details.phone, field=f"{field_prefix}phone") if details.phone else None
+    email = normalize_email(details.email, field=f"{field_prefix}email") if details.email else None
+    if not phone and not email:
+        raise ValidationFailed(
+            _("客户的手机号码和邮箱至少填写一项。"),
+            fields={f"{field_prefix}phone": [_("手机号码或邮箱必填其一。")]},
+        )
+    for _attempt in range(3):
+        customer = _find(phone=phone, email=email)
+        if customer is not None:
+            return _fill_blanks(customer, name=name, phone=phone, email=email,
+                                address=details.address)
+        if not name:
+            raise ValidationFailed(
+                _("新客户需要填写姓名。"), fields={f"{field_prefix}name": [_("必填。")]}
+            )
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(
+                    name=name[:100], phone=phone, email=email,
+                    address=(details.address or "").strip()[:300],
+                )
+        except IntegrityError:
+            continue  # somebody created the same customer a moment ago: read theirs
+    raise ValidationFailed(_("客户信息冲突，请重试。"), fields={f"{field_prefix}phone": []})
+
+
+def _find(*, phone: str | None, email: str | None) -> Customer | None:
+    if phone and (customer := Customer.objects.filter(phone=phone).first()):
+        return customer
+    if email and (customer := Customer.objects.filter(email=email).first()):
+        return customer
+    return None
+
+
+def _fill_blanks(customer: Customer, *, name: str, phone: str | None, email: str | None,
+                 address: str) -> Customer:
+    changed = []
+    if phone and not customer.phone and not Customer.objects.filter(phone=phone).exists():
+        customer.phone = phone
+        changed.append("phone")
+    if email and not customer.email and not Customer.objects.filter(email=email).exists():
+        customer.email = email
+        changed.append("email")
+    if address and not customer.address:
+        customer.address = address.strip()[:300]
+        changed.append("address")
+    if name and not customer.name:
+        customer.name = name[:100]
+        changed.append("name")
+    if changed:
+        try:
+            with transaction.atomic():
+                customer.save(update_fields=changed)
+        except IntegrityError:
+            customer.refresh_from_db()
+    return customer

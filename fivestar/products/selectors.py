@@ -1,0 +1,69 @@
+"""Queries on products: lookups by code and the warranty state of a unit."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from fivestar.core.errors import ValidationFailed
+from fivestar.products.models import ProductModel, Unit
+
+
+def product_model_by_code(*, code: str, field_name: str = "product_model") -> ProductModel:
+    """The active model with this code, or a 422 naming the field."""
+    model = (
+        ProductModel.objects.select_related("product_line", "warranty_policy")
+        .filter(code=(code or "").strip(), is_active=True)
+        .first()
+    )
+    if model is None:
+        raise ValidationFailed(
+            _("未知的产品型号：%(code)s") % {"code": (code or "")[:60]},
+            fields={field_name: [_("未知的产品型号。")]},
+        )
+    return model
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus whole months, clamped to the month's last day (01-31 + 1 → 02-28)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class PartWarrantyState:
+    part_name: str
+    expires_on: date
+    in_warranty: bool
+
+
+@dataclass(frozen=True)
+class WarrantyState:
+    """Whether a unit is under warranty on a date, whole unit and per part."""
+
+    known: bool
+    in_warranty: bool
+    expires_on: date | None
+    parts: list[PartWarrantyState] = field(default_factory=list)
+
+
+def warranty_state(*, unit: Unit, on: date) -> WarrantyState:
+    """The unit's warranty on ``on``, from its purchase date and its model's policy (SPEC §4).
+
+    Without a purchase date or a policy the state is unknown: an agent must decide by hand.
+    """
+    policy = unit.product_model.warranty_policy
+    if unit.purchase_date is None or policy is None:
+        return WarrantyState(known=False, in_warranty=False, expires_on=None)
+    expires = add_months(unit.purchase_date, policy.unit_months)
+    parts = [
+        PartWarrantyState(
+            part_name=part.part_name,
+            expires_on=(part_expiry := add_months(unit.purchase_date, part.months)),
+            in_warranty=on < part_expiry,
+        )
+        for part in policy.parts.all()
+    ]
+    return WarrantyState(known=True, in_warranty=on < expires, expires_on=expires, parts=parts)

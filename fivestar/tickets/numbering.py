@@ -1,0 +1,32 @@
+"""Ticket numbers: ``SR-YYYYMMDD-NNNNNN``, unique, counted per local day.
+
+The counter is taken in its own short transaction, before the ticket's transaction, so that a
+busy intake does not hold the day's counter row locked while the ticket is written. A ticket
+whose transaction then fails leaves a gap in the day's numbers — that is accepted (the numbers
+are unique and increasing, not dense).
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fivestar.tickets.models import TicketDaySequence
+
+
+def allocate_ticket_number() -> str:
+    day = timezone.localdate()
+    for _attempt in range(3):
+        with transaction.atomic():
+            updated = TicketDaySequence.objects.filter(day=day).update(
+                last_value=F("last_value") + 1
+            )
+            if updated:
+                value = TicketDaySequence.objects.get(day=day).last_value
+                return f"SR-{day:%Y%m%d}-{value:06d}"
+        try:
+            with transaction.atomic():
+                TicketDaySequence.objects.create(day=day, last_value=1)
+                return f"SR-{day:%Y%m%d}-{1:06d}"
+        except IntegrityError:
+            continue  # another intake created today's row first: increment it instead
+    raise RuntimeError("could not allocate a ticket number")

@@ -1,0 +1,58 @@
+"""Queries on tickets, access checks included: the API, the pages and the tasks use these."""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from fivestar.accounts.models import RoleCode, User
+from fivestar.core.errors import NotFound
+from fivestar.customers.models import Customer
+from fivestar.tickets.models import Ticket, TicketEvent
+
+# Roles that see every ticket; technicians and warehouse keepers see their own work and their
+# outlet's; a customer sees only their own tickets (SPEC §9).
+SEE_ALL = frozenset(
+    {RoleCode.AGENT, RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.ADMINISTRATOR,
+     RoleCode.QUALITY_AUDITOR}
+)
+
+
+def visible_tickets(*, user: User) -> QuerySet[Ticket]:
+    """Every ticket ``user`` may see."""
+    tickets = Ticket.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return tickets.none()
+    roles = user.role_codes()
+    if roles & SEE_ALL:
+        return tickets
+    visible = Q(assignee=user) | Q(pending_assignee=user)
+    if user.outlet_id and roles & {RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN,
+                                   RoleCode.WAREHOUSE_KEEPER}:
+        visible |= Q(outlet_id=user.outlet_id)
+    visible |= Q(customer__user=user)
+    return tickets.filter(visible)
+
+
+def ticket_for_user(*, number: str, user: User) -> Ticket:
+    """The ticket with this number if ``user`` may see it; otherwise NotFound (never 403, so
+    that nobody learns which numbers exist)."""
+    ticket = (
+        visible_tickets(user=user)
+        .select_related("customer", "assignee", "department", "outlet", "product_model",
+                        "product_model__product_line", "unit")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(_("没有找到工单 %(number)s。") % {"number": number[:30]})
+    return ticket
+
+
+def ticket_for_customer(*, number: str, customer: Customer) -> Ticket:
+    ticket = Ticket.objects.filter(number=number, customer=customer).first()
+    if ticket is None:
+        raise NotFound(_("没有找到工单 %(number)s。") % {"number": number[:30]})
+    return ticket
+
+
+def ticket_timeline(*, ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor").order_by("at", "id")

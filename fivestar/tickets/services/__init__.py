@@ -1,0 +1,27 @@
+"""Commands on tickets. Split by family: intake, transitions, replies."""
+
+from fivestar.tickets.services.intake import Intake, TicketRequest, create_ticket
+from fivestar.tickets.services.replies import Upload, add_attachments, add_reply
+from fivestar.tickets.services.transitions import (
+    Actor,
+    Resolution,
+    accept_ticket,
+    approve_ticket,
+    assign_ticket,
+    cancel_ticket,
+    close_ticket,
+    confirm_resolution,
+    reopen_ticket,
+    resolve_ticket,
+    resume_ticket,
+    set_priority,
+    start_ticket,
+    wait_for_customer,
+)
+
+__all__ = [
+    "Actor", "Intake", "Resolution", "TicketRequest", "Upload", "accept_ticket",
+    "add_attachments", "add_reply", "approve_ticket", "assign_ticket", "cancel_ticket",
+    "close_ticket", "confirm_resolution", "create_ticket", "reopen_ticket", "resolve_ticket",
+    "resume_ticket", "set_priority", "start_ticket", "wait_for_customer",
+]

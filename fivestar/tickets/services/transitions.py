@@ -1,0 +1,253 @@
+"""One function per transition of the ticket state machine (SPEC §2–§5).
+
+Each takes the ticket's number-free row lock, checks the action against the table in
+``workflow``, changes the row and writes one event, all in one transaction: of two concurrent
+transitions on one ticket exactly one applies and the other sees the new state and gets 409.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fivestar.accounts.models import RoleCode, User
+from fivestar.core.errors import ValidationFailed
+from fivestar.tickets.events import record_event
+from fivestar.tickets.models import Priority, Status, Ticket
+from fivestar.tickets.workflow import APPROVERS, check_action
+
+ASSIGNABLE_ROLES = frozenset(
+    {RoleCode.AGENT, RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN, RoleCode.SUPERVISOR,
+     RoleCode.MANAGER}
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes an action: a staff user, or the ticket's customer (through the portal)."""
+
+    user: User | None
+    as_customer: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "customer" if self.as_customer else ("staff" if self.user else "system")
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    # Re-read under a row lock so the state check below sees the last committed state.
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _transition(
+    *, ticket: Ticket, action: str, actor: Actor,
+    to_status: str | Callable[[Ticket], str] | None,
+    change: Callable[[Ticket], dict] | None = None, note: str = "",
+) -> Ticket:
+    with transaction.atomic():
+        row = _locked(ticket)
+        check_action(ticket=row, action=action, user=actor.user, as_customer=actor.as_customer)
+        from_status = row.status
+        if callable(to_status):
+            to_status = to_status(row)
+        changed = change(row) if change else {}
+        before = {name: old for name, (old, _new) in changed.items()}
+        after = {name: new for name, (_old, new) in changed.items()}
+        if to_status is not None and to_status != from_status:
+            row.status = to_status
+        row.save()
+        record_event(
+            ticket=row, action=action, actor=actor.user, actor_kind=actor.kind,
+            from_status=from_status, to_status=row.status, before=before, after=after,
+            note=note,
+        )
+    ticket.__dict__.update({k: v for k, v in row.__dict__.items() if not k.startswith("_")})
+    return row
+
+
+def _set(row: Ticket, **values) -> dict:
+    """Assign ``values`` to ``row`` and return {field: (old, new)} for those that changed."""
+    changed = {}
+    for name, new in values.items():
+        old = getattr(row, name)
+        if old != new:
+            changed[name.removesuffix("_id")] = (old, new)
+            setattr(row, name, new)
+    return changed
+
+
+def accept_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """new → accepted: an agent has read the request and takes it on (SPEC §2 受理)."""
+    return _transition(
+        ticket=ticket, action="accept", actor=actor, to_status=Status.ACCEPTED, note=note,
+        change=lambda row: _set(row, accepted_at=row.accepted_at or timezone.now()),
+    )
+
+
+def _check_assignee(*, assignee: User, priority: str) -> None:
+    if not assignee.is_active or not assignee.role_codes() & ASSIGNABLE_ROLES:
+        raise ValidationFailed(
+            _("%(name)s 不能被指派工单。") % {"name": assignee},
+            fields={"assignee": [_("该用户没有处理工单的角色。")]},
+        )
+    if priority == Priority.P1 and not assignee.has_role(RoleCode.SENIOR_TECHNICIAN):
+        # SPEC §4: P1 goes straight to a senior technician.
+        raise ValidationFailed(
+            _("一级（紧急）工单须指派给技术骨干。"),
+            fields={"assignee": [_("请选择技术骨干。")]},
+        )
+
+
+def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "") -> Ticket:
+    """Give the ticket to ``assignee`` (or to another person when already assigned).
+
+    A P1 ticket needs a supervisor's or manager's approval (SPEC §4): assigned by anyone else it
+    waits in awaiting_approval with the proposed assignee; assigned by an approver it goes
+    straight on.
+    """
+    _check_assignee(assignee=assignee, priority=ticket.priority)
+
+    def needs_approval(row: Ticket) -> bool:
+        return (
+            row.status == Status.ACCEPTED
+            and row.priority == Priority.P1
+            and not (actor.user is not None and actor.user.role_codes() & APPROVERS)
+        )
+
+    def target(row: Ticket) -> str:
+        if row.status != Status.ACCEPTED:
+            return row.status  # a reassignment keeps the work where it is
+        return Status.AWAITING_APPROVAL if needs_approval(row) else Status.ASSIGNED
+
+    def change(row: Ticket) -> dict:
+        if needs_approval(row):
+            return _set(row, pending_assignee_id=assignee.pk)
+        return _set(row, assignee_id=assignee.pk, pending_assignee_id=None)
+
+    return _transition(ticket=ticket, action="assign", actor=actor, to_status=target,
+                       change=change, note=note)
+
+
+def approve_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """awaiting_approval → assigned: a supervisor or manager approves a P1 assignment."""
+    return _transition(
+        ticket=ticket, action="approve", actor=actor, to_status=Status.ASSIGNED, note=note,
+        change=lambda row: _set(row, assignee_id=row.pending_assignee_id,
+                                pending_assignee_id=None),
+    )
+
+
+def start_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """assigned → in_progress: the assignee starts work."""
+    return _transition(ticket=ticket, action="start", actor=actor,
+                       to_status=Status.IN_PROGRESS, note=note)
+
+
+def wait_for_customer(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+    """in_progress → waiting_customer: work needs the customer (logs, access, an appointment);
+    the service clocks pause (SPEC §3)."""
+    if not (reason or "").strip():
+        raise ValidationFailed(_("请说明在等待客户什么。"), fields={"reason": [_("必填。")]})
+    return _transition(ticket=ticket, action="wait_customer", actor=actor,
+                       to_status=Status.WAITING_CUSTOMER, note=reason.strip())
+
+
+def resume_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """waiting_customer → in_progress."""
+    return _transition(ticket=ticket, action="resume", actor=actor,
+                       to_status=Status.IN_PROGRESS, note=note)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The closing record (SPEC §5)."""
+
+    resolution: str
+    technical_solution: str = ""
+    parts_replaced: str = ""
+    labour_minutes: int | None = None
+    cost_fen: int | None = None
+    solved_on_first_contact: bool | None = None
+
+
+def resolve_ticket(*, ticket: Ticket, actor: Actor, record: Resolution) -> Ticket:
+    """in_progress → resolved, with what was done. The customer confirms before closure."""
+    if not (record.resolution or "").strip():
+        raise ValidationFailed(_("请填写处理过程。"), fields={"resolution": [_("必填。")]})
+    for name in ("labour_minutes", "cost_fen"):
+        value = getattr(record, name)
+        if value is not None and value < 0:
+            raise ValidationFailed(_("不能为负数。"), fields={name: [_("不能为负数。")]})
+    return _transition(
+        ticket=ticket, action="resolve", actor=actor, to_status=Status.RESOLVED,
+        change=lambda row: _set(
+            row,
+            resolution=record.resolution.strip(),
+            technical_solution=(record.technical_solution or "").strip(),
+            parts_replaced=(record.parts_replaced or "").strip(),
+            labour_minutes=record.labour_minutes,
+            cost_fen=record.cost_fen,
+            solved_on_first_contact=record.solved_on_first_contact,
+            resolved_at=timezone.now(),
+        ),
+    )
+
+
+def confirm_resolution(*, ticket: Ticket, actor: Actor, solved: bool, note: str = "") -> Ticket:
+    """The customer's answer to "is it solved?" (SPEC §5): solved closes the ticket, not solved
+    reopens it and work goes on."""
+    if solved:
+        return _transition(
+            ticket=ticket, action="confirm", actor=actor, to_status=Status.CLOSED, note=note,
+            change=lambda row: _set(row, customer_confirmed=True, closed_at=timezone.now()),
+        )
+    return _transition(
+        ticket=ticket, action="confirm", actor=actor, to_status=Status.IN_PROGRESS,
+        note=note or _("客户表示问题未解决。"),
+        change=lambda row: _set(row, customer_confirmed=False, resolved_at=None,
+                                reopen_count=row.reopen_count + 1),
+    )
+
+
+def close_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
+    """resolved → closed by staff (e.g. the customer confirmed on a phone callback)."""
+    return _transition(
+        ticket=ticket, action="close", actor=actor, to_status=Status.CLOSED, note=note,
+        change=lambda row: _set(row, closed_at=timezone.now()),
+    )
+
+
+def reopen_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+    """resolved or closed → in_progress: the problem is back (SPEC §5)."""
+    if not (reason or "").strip():
+        raise ValidationFailed(_("请说明重开原因。"), fields={"reason": [_("必填。")]})
+    return _transition(
+        ticket=ticket, action="reopen", actor=actor, to_status=Status.IN_PROGRESS,
+        note=reason.strip(),
+        change=lambda row: _set(row, closed_at=None, resolved_at=None,
+                                reopen_count=row.reopen_count + 1),
+    )
+
+
+def cancel_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+    """Any open state → cancelled, always with a reason."""
+    if not (reason or "").strip():
+        raise ValidationFailed(_("请填写取消原因。"), fields={"reason": [_("必填。")]})
+    return _transition(
+        ticket=ticket, action="cancel", actor=actor, to_status=Status.CANCELLED,
+        note=reason.strip(), change=lambda row: _set(row, cancel_reason=reason.strip()),
+    )
+
+
+def set_priority(*, ticket: Ticket, actor: Actor, priority: str, reason: str = "") -> Ticket:
+    """Confirm or change the priority (SPEC §3: proposed on intake, confirmed by the agent)."""
+    if priority not in Priority.values:
+        raise ValidationFailed(
+            _("优先级只能是 P1、P2 或 P3。"), fields={"priority": [_("无效的优先级。")]}
+        )
+    return _transition(
+        ticket=ticket, action="set_priority", actor=actor, to_status=None, note=reason,
+        change=lambda row: _set(row, priority=priority, priority_confirmed=True),
+    )

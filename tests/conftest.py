@@ -1,0 +1,74 @@
+"""Shared fixtures: staff users by role, a customer, an API client with a bearer token."""
+
+import pytest
+from django.test import Client
+
+from fivestar.accounts.models import User
+from fivestar.accounts.services import create_api_token, grant_roles
+
+
+@pytest.fixture(autouse=True)
+def _media_and_mail_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_DIR = tmp_path / "sms"
+
+
+def make_user(username: str, *roles: str, **fields) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username, **fields)
+    grant_roles(user=user, roles=list(roles))
+    return user
+
+
+@pytest.fixture
+def agent(db):
+    return make_user("agent1", "agent", display_name="王客服")
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_user("super1", "supervisor", display_name="李主管")
+
+
+@pytest.fixture
+def technician(db):
+    return make_user("tech1", "technician", display_name="赵师傅")
+
+
+@pytest.fixture
+def senior_technician(db):
+    return make_user("senior1", "senior_technician", display_name="钱工")
+
+
+@pytest.fixture
+def warehouse_keeper(db):
+    return make_user("store1", "warehouse_keeper", display_name="孙库管")
+
+
+class ApiClient:
+    """A test client that speaks JSON and sends a bearer token."""
+
+    def __init__(self, token: str | None):
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def get(self, path, **params):
+        return self.client.get(path, params, headers=self.headers)
+
+    def post(self, path, data=None, headers=None):
+        return self.client.post(path, data or {}, content_type="application/json",
+                                headers={**self.headers, **(headers or {})})
+
+    def upload(self, path, files):
+        return self.client.post(path, files, headers=self.headers)
+
+
+@pytest.fixture
+def api_as():
+    def make(user: User | None) -> ApiClient:
+        if user is None:
+            return ApiClient(None)
+        _token, raw = create_api_token(user=user)
+        return ApiClient(raw)
+
+    return make
