@@ -4,12 +4,18 @@ Every error leaves as ``{"error": {"code", "message", "fields"}}`` with its HTTP
 never becomes an HTML page or a 500.
 """
 
+import json
 import logging
+from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, django_auth
 
 from fivestar.accounts.selectors import user_for_token
@@ -26,6 +32,32 @@ class BearerToken(HttpBearer):
         return user
 
 
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times leave in the configured time zone with their offset (2026-11-24T09:30:00+08:00)."""
+
+    def default(self, o):
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class LenientParser(Parser):
+    """An empty body is an empty object (``POST .../actions/accept`` needs no body), and a form
+    post is read as its fields, so ``curl -d reason=...`` works as well as JSON."""
+
+    def parse_body(self, request: HttpRequest):
+        if request.content_type in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+            return request.POST.dict()
+        if not request.body.strip():
+            return {}
+        return json.loads(request.body)
+
+
 api = NinjaAPI(
     title="fivestar API",
     version="1",
@@ -34,6 +66,8 @@ api = NinjaAPI(
     auth=[BearerToken(), django_auth],
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=LocalTimeRenderer(),
+    parser=LenientParser(),
 )
 
 

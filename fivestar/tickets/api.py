@@ -1,3 +1,391 @@
-from ninja import Router
+"""API v1: tickets. Thin: parse the schema, call one service or selector, shape the answer."""
 
-router = Router(tags=['tickets'])
+import math
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Header, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from fivestar.accounts.models import User
+from fivestar.core.errors import NotFound, ValidationFailed
+from fivestar.customers.masking import mask
+from fivestar.customers.services import CustomerDetails
+from fivestar.tickets import services
+from fivestar.tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Channel,
+    Priority,
+    Reply,
+    Status,
+    Ticket,
+    TicketType,
+)
+from fivestar.tickets.schemas import (
+    ActionIn,
+    AttachmentOut,
+    EventOut,
+    ReplyIn,
+    ReplyOut,
+    TicketIn,
+    TicketOut,
+    TicketPage,
+)
+from fivestar.tickets.selectors import (
+    ticket_deadlines,
+    ticket_for_user,
+    ticket_timeline,
+    visible_tickets,
+)
+from fivestar.tickets.services import Actor, Resolution, TicketRequest, Upload
+from fivestar.tickets.workflow import allowed_actions, check_action
+
+router = Router(tags=["tickets"])
+
+_LIST_RELATED = (
+    "customer", "product_model", "product_model__product_line", "department", "assignee",
+    "pending_assignee",
+)
+
+
+def _user_ref(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": str(user)}
+
+
+def actor_for(*, user: User, ticket: Ticket) -> Actor:
+    """A user acting on their own ticket as its customer, or as staff."""
+    is_own_customer = ticket.customer.user_id == user.pk if ticket.customer_id else False
+    staff = user.role_codes() - {"customer"}
+    return Actor(user=user, as_customer=is_own_customer and not staff)
+
+
+def ticket_payload(ticket: Ticket, *, user: User) -> dict:
+    customer = ticket.customer
+    model = ticket.product_model
+    actor = actor_for(user=user, ticket=ticket)
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "type": ticket.type,
+        "channel": ticket.channel,
+        "priority": ticket.priority,
+        "proposed_priority": ticket.proposed_priority,
+        "priority_confirmed": ticket.priority_confirmed,
+        "title": ticket.title,
+        "description": ticket.description,
+        "demand": ticket.demand,
+        "customer": {
+            "id": customer.pk,
+            "name": customer.name,
+            "phone": mask(customer.phone, "phone"),
+            "email": mask(customer.email, "email"),
+            "address": mask(customer.address, "address"),
+            "tier": customer.tier,
+            "is_elderly": customer.is_elderly,
+            "is_repeat_complainer": customer.is_repeat_complainer,
+        },
+        "product_model": None if model is None else {
+            "code": model.code, "name": model.name,
+            "product_line": {"code": model.product_line.code, "name": model.product_line.name},
+        },
+        "serial_number": ticket.serial_number,
+        "purchase_date": ticket.purchase_date,
+        "department": None if ticket.department is None else {
+            "code": ticket.department.code, "name": ticket.department.name,
+        },
+        "assignee": _user_ref(ticket.assignee),
+        "pending_assignee": _user_ref(ticket.pending_assignee),
+        "received_at": ticket.received_at,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+        "accepted_at": ticket.accepted_at,
+        "first_response_at": ticket.first_response_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "reopen_count": ticket.reopen_count,
+        "next_due_at": ticket.next_due_at,
+        "deadlines": ticket_deadlines(ticket=ticket),
+        "allowed_actions": allowed_actions(ticket=ticket, user=actor.user,
+                                           as_customer=actor.as_customer),
+    }
+
+
+def _loaded(*, number: str, user: User) -> Ticket:
+    return ticket_for_user(number=number, user=user)
+
+
+@router.post("", response={201: TicketOut, 200: TicketOut}, summary="Create a ticket")
+def create_ticket(
+    request: HttpRequest,
+    payload: TicketIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=200),
+):
+    """Record a request as a ticket. With ``Idempotency-Key`` a repeat returns the first ticket
+    (200) and creates nothing."""
+    customer = payload.customer
+    intake = services.create_ticket(
+        request=TicketRequest(
+            channel=payload.channel, type=payload.type,
+            customer=CustomerDetails(name=customer.name, phone=customer.phone,
+                                     email=customer.email, address=customer.address),
+            title=payload.title, description=payload.description, demand=payload.demand,
+            product_model=payload.product_model, serial_number=payload.serial_number,
+            purchase_date=payload.purchase_date, priority=payload.priority,
+            received_at=payload.received_at,
+        ),
+        actor=request.user, actor_kind="staff", idempotency_key=idempotency_key or None,
+    )
+    ticket = _loaded(number=intake.ticket.number, user=request.user)
+    return (201 if intake.created else 200), ticket_payload(ticket, user=request.user)
+
+
+class TicketFilters(Schema):
+    status: str | None = None
+    priority: str | None = None
+    type: str | None = None
+    channel: str | None = None
+    assignee: str | None = None
+    department: str | None = None
+    breached: bool | None = None
+    q: str | None = None
+    sort: str = "-received_at"
+    page: int = 1
+    page_size: int = 25
+
+
+_SORTS = {
+    "-received_at": ("-received_at", "-id"),
+    "received_at": ("received_at", "id"),
+    "next_due_at": ("next_due_at", "-received_at"),
+    "priority": ("priority", "-received_at"),
+}
+
+
+def _choices(value: str | None, allowed: list[str], field: str) -> list[str]:
+    """Comma-separated values, each one of ``allowed``; 422 naming the field otherwise."""
+    if not value:
+        return []
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise ValidationFailed(
+            _("未知的取值：%(values)s") % {"values": ", ".join(unknown)[:100]},
+            fields={field: [_("可选值：%(allowed)s") % {"allowed": ", ".join(allowed)}]},
+        )
+    return items
+
+
+@router.get("", response=TicketPage, summary="List tickets")
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
+    """Tickets the caller may see, newest first, filtered and paginated. ``status`` and the other
+    choice filters take comma-separated values; ``assignee`` is a username, ``me`` or ``none``;
+    ``breached=true`` keeps open tickets whose nearest deadline has passed; ``q`` searches the
+    number, title, customer name and phone."""
+    if not 1 <= filters.page_size <= 200:
+        raise ValidationFailed(_("每页数量应在 1 到 200 之间。"),
+                               fields={"page_size": [_("超出范围。")]})
+    if filters.page < 1:
+        raise ValidationFailed(_("页码从 1 开始。"), fields={"page": [_("超出范围。")]})
+    if filters.sort not in _SORTS:
+        raise ValidationFailed(_("未知的排序。"), fields={"sort": list(_SORTS)})
+    tickets = visible_tickets(user=request.user)
+    if statuses := _choices(filters.status, Status.values, "status"):
+        tickets = tickets.filter(status__in=statuses)
+    if priorities := _choices(filters.priority, Priority.values, "priority"):
+        tickets = tickets.filter(priority__in=priorities)
+    if types := _choices(filters.type, TicketType.values, "type"):
+        tickets = tickets.filter(type__in=types)
+    if channels := _choices(filters.channel, Channel.values, "channel"):
+        tickets = tickets.filter(channel__in=channels)
+    if filters.assignee == "me":
+        tickets = tickets.filter(assignee=request.user)
+    elif filters.assignee == "none":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.assignee:
+        tickets = tickets.filter(assignee__username=filters.assignee)
+    if filters.department:
+        tickets = tickets.filter(department__code=filters.department)
+    if filters.breached is not None:
+        overdue = Q(status__in=OPEN_STATUSES, next_due_at__lt=timezone.now())
+        tickets = tickets.filter(overdue) if filters.breached else tickets.exclude(overdue)
+    if filters.q and (q := filters.q.strip()[:100]):
+        match = (Q(number__icontains=q) | Q(title__icontains=q) | Q(customer__name__icontains=q))
+        digits = "".join(ch for ch in q if ch.isdigit())
+        if len(digits) >= 4:
+            match |= Q(customer__phone__contains=digits)
+        tickets = tickets.filter(match)
+    count = tickets.count()
+    offset = (filters.page - 1) * filters.page_size
+    page = list(
+        tickets.select_related(*_LIST_RELATED)
+        .order_by(*_SORTS[filters.sort])[offset: offset + filters.page_size]
+    )
+    return {
+        "count": count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "pages": max(1, math.ceil(count / filters.page_size)),
+        "items": [ticket_payload(ticket, user=request.user) for ticket in page],
+    }
+
+
+@router.get("/{number}", response=TicketOut, summary="Get a ticket")
+def get_ticket(request: HttpRequest, number: str):
+    return ticket_payload(_loaded(number=number, user=request.user), user=request.user)
+
+
+def _attachment_payload(attachment: Attachment, *, number: str) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": reverse("api-v1:download_attachment",
+                       kwargs={"number": number, "attachment_id": attachment.pk}),
+    }
+
+
+def _reply_payload(reply: Reply, *, number: str) -> dict:
+    return {
+        "id": reply.pk,
+        "body": reply.body,
+        "internal": reply.internal,
+        "from_customer": reply.from_customer,
+        "author": _user_ref(reply.author),
+        "time_spent_minutes": reply.time_spent_minutes,
+        "created_at": reply.created_at,
+        "attachments": [_attachment_payload(a, number=number) for a in reply.attachments.all()],
+    }
+
+
+@router.get("/{number}/replies", response=list[ReplyOut], summary="The conversation")
+def list_replies(request: HttpRequest, number: str):
+    ticket = _loaded(number=number, user=request.user)
+    replies = ticket.replies.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if actor_for(user=request.user, ticket=ticket).as_customer:
+        replies = replies.filter(internal=False)
+    return [_reply_payload(reply, number=number) for reply in replies]
+
+
+@router.post("/{number}/replies", response={201: ReplyOut}, summary="Reply or add a note")
+def create_reply(request: HttpRequest, number: str, payload: ReplyIn):
+    ticket = _loaded(number=number, user=request.user)
+    reply = services.add_reply(
+        ticket=ticket, actor=actor_for(user=request.user, ticket=ticket), body=payload.body,
+        internal=payload.internal, time_spent_minutes=payload.time_spent_minutes,
+    )
+    return 201, _reply_payload(reply, number=number)
+
+
+@router.post("/{number}/attachments", response={201: list[AttachmentOut]},
+             summary="Attach files (multipart, field name `file`, repeatable)")
+def upload_attachments(request: HttpRequest, number: str, file: list[UploadedFile] = File(...)):
+    ticket = _loaded(number=number, user=request.user)
+    stored = services.add_attachments(
+        ticket=ticket, actor=actor_for(user=request.user, ticket=ticket),
+        uploads=[Upload(name=f.name or "file", content=f, size=f.size or 0) for f in file],
+    )
+    return 201, [_attachment_payload(a, number=number) for a in stored]
+
+
+@router.get("/{number}/attachments/{attachment_id}", url_name="download_attachment",
+            summary="Download an attachment", response={200: None})
+def download_attachment(request: HttpRequest, number: str, attachment_id: int):
+    ticket = _loaded(number=number, user=request.user)
+    attachment = ticket.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("没有找到附件。"))
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=True, filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/{number}/events", response=list[EventOut], summary="The timeline")
+def list_events(request: HttpRequest, number: str):
+    ticket = _loaded(number=number, user=request.user)
+    return [
+        {
+            "id": event.pk, "at": event.at, "action": event.action,
+            "actor": _user_ref(event.actor), "actor_kind": event.actor_kind,
+            "from_status": event.from_status, "to_status": event.to_status,
+            "before": event.before, "after": event.after, "note": event.note,
+        }
+        for event in ticket_timeline(ticket=ticket)
+    ]
+
+
+def _assignee(username: str | None) -> User:
+    if not username:
+        raise ValidationFailed(_("请选择处理人。"), fields={"assignee": [_("必填。")]})
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationFailed(_("没有这个用户：%(name)s") % {"name": username[:40]},
+                               fields={"assignee": [_("未知的用户。")]})
+    return user
+
+
+def _run_action(*, action: str, ticket: Ticket, actor: Actor, body: ActionIn) -> Ticket:
+    match action:
+        case "accept":
+            return services.accept_ticket(ticket=ticket, actor=actor, note=body.note)
+        case "assign":
+            return services.assign_ticket(ticket=ticket, actor=actor,
+                                          assignee=_assignee(body.assignee), note=body.note)
+        case "approve":
+            return services.approve_ticket(ticket=ticket, actor=actor, note=body.note)
+        case "start":
+            return services.start_ticket(ticket=ticket, actor=actor, note=body.note)
+        case "wait_customer":
+            return services.wait_for_customer(ticket=ticket, actor=actor,
+                                              reason=body.reason or body.note)
+        case "resume":
+            return services.resume_ticket(ticket=ticket, actor=actor, note=body.note)
+        case "resolve":
+            return services.resolve_ticket(ticket=ticket, actor=actor, record=Resolution(
+                resolution=body.resolution, technical_solution=body.technical_solution,
+                parts_replaced=body.parts_replaced, labour_minutes=body.labour_minutes,
+                cost_fen=body.cost_fen, solved_on_first_contact=body.solved_on_first_contact,
+            ))
+        case "confirm":
+            if body.solved is None:
+                raise ValidationFailed(_("请说明问题是否已解决。"),
+                                       fields={"solved": [_("必填。")]})
+            return services.confirm_resolution(ticket=ticket, actor=actor, solved=body.solved,
+                                               note=body.note)
+        case "close":
+            return services.close_ticket(ticket=ticket, actor=actor, note=body.note)
+        case "reopen":
+            return services.reopen_ticket(ticket=ticket, actor=actor,
+                                          reason=body.reason or body.note)
+        case "cancel":
+            return services.cancel_ticket(ticket=ticket, actor=actor,
+                                          reason=body.reason or body.note)
+        case "set_priority":
+            if body.priority is None:
+                raise ValidationFailed(_("请选择优先级。"), fields={"priority": [_("必填。")]})
+            return services.set_priority(ticket=ticket, actor=actor, priority=body.priority,
+                                         reason=body.reason or body.note)
+    # Not an action of the state machine (e.g. ``extend`` before the SLA engine is installed):
+    # the workflow check answers 409 with the actions allowed now.
+    check_action(ticket=ticket, action=action, user=actor.user,
+                          as_customer=actor.as_customer)
+    raise NotFound(_("未知的操作。"))  # pragma: no cover - check_action always raises here
+
+
+@router.post("/{number}/actions/{action}", response=TicketOut, summary="Take an action",
+             description=ActionIn.__doc__)
+def take_action(request: HttpRequest, number: str, action: str, payload: ActionIn | None = None):
+    ticket = _loaded(number=number, user=request.user)
+    actor = actor_for(user=request.user, ticket=ticket)
+    _run_action(action=action, ticket=ticket, actor=actor, body=payload or ActionIn())
+    return ticket_payload(_loaded(number=number, user=request.user), user=request.user)

@@ -56,3 +56,9 @@ def ticket_for_customer(*, number: str, customer: Customer) -> Ticket:
 
 def ticket_timeline(*, ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor").order_by("at", "id")
+
+
+def ticket_deadlines(*, ticket: Ticket) -> dict[str, dict]:
+    """The ticket's service deadlines keyed by target name (DESIGN.md). Empty until the SLA
+    engine (app ``sla``) is installed and computes clocks for the ticket."""
+    return {}

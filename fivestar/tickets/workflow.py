@@ -6,6 +6,7 @@ One table; each action's service function in ``services`` checks it through ``ch
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import Conflict, PermissionDenied
@@ -50,6 +51,26 @@ RULES: dict[str, Rule] = {
 }
 
 
+ACTION_LABELS = {
+    "accept": _lazy("受理"),
+    "assign": _lazy("派单"),
+    "approve": _lazy("审批"),
+    "start": _lazy("开始处理"),
+    "wait_customer": _lazy("等待客户"),
+    "resume": _lazy("继续处理"),
+    "resolve": _lazy("解决"),
+    "confirm": _lazy("客户确认"),
+    "close": _lazy("关闭"),
+    "reopen": _lazy("重开"),
+    "cancel": _lazy("取消"),
+    "set_priority": _lazy("调整优先级"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
 def _role_allows(rule: Rule, *, ticket: Ticket, user: User | None, as_customer: bool) -> bool:
     if as_customer:
         return rule.customer_may
@@ -85,13 +106,13 @@ def check_action(
         )
     if not _role_allows(rule, ticket=ticket, user=user, as_customer=as_customer):
         raise PermissionDenied(
-            _("您的角色不能对该工单执行“%(action)s”。") % {"action": action},
+            _("您的角色不能对该工单执行“%(action)s”。") % {"action": action_label(action)},
             code="action_not_permitted",
         )
     if ticket.status not in rule.from_statuses:
         raise Conflict(
             _("工单当前状态为“%(status)s”，不能执行“%(action)s”。")
-            % {"status": Status(ticket.status).label, "action": action},
+            % {"status": Status(ticket.status).label, "action": action_label(action)},
             code="transition_not_allowed",
             extra={
                 "status": ticket.status,

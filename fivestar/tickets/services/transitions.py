@@ -45,10 +45,15 @@ def _transition(
     *, ticket: Ticket, action: str, actor: Actor,
     to_status: str | Callable[[Ticket], str] | None,
     change: Callable[[Ticket], dict] | None = None, note: str = "",
+    validate: Callable[[], None] | None = None,
 ) -> Ticket:
     with transaction.atomic():
         row = _locked(ticket)
         check_action(ticket=row, action=action, user=actor.user, as_customer=actor.as_customer)
+        # The body is checked only once the action itself is allowed: a forbidden transition
+        # answers 409 with the allowed actions whatever the body says.
+        if validate is not None:
+            validate()
         from_status = row.status
         if callable(to_status):
             to_status = to_status(row)
@@ -107,8 +112,6 @@ def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "
     waits in awaiting_approval with the proposed assignee; assigned by an approver it goes
     straight on.
     """
-    _check_assignee(assignee=assignee, priority=ticket.priority)
-
     def needs_approval(row: Ticket) -> bool:
         return (
             row.status == Status.ACCEPTED
@@ -127,7 +130,9 @@ def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "
         return _set(row, assignee_id=assignee.pk, pending_assignee_id=None)
 
     return _transition(ticket=ticket, action="assign", actor=actor, to_status=target,
-                       change=change, note=note)
+                       change=change, note=note,
+                       validate=lambda: _check_assignee(assignee=assignee,
+                                                        priority=ticket.priority))
 
 
 def approve_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
@@ -148,10 +153,13 @@ def start_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
 def wait_for_customer(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """in_progress → waiting_customer: work needs the customer (logs, access, an appointment);
     the service clocks pause (SPEC §3)."""
-    if not (reason or "").strip():
-        raise ValidationFailed(_("请说明在等待客户什么。"), fields={"reason": [_("必填。")]})
+    def validate() -> None:
+        if not (reason or "").strip():
+            raise ValidationFailed(_("请说明在等待客户什么。"), fields={"reason": [_("必填。")]})
+
     return _transition(ticket=ticket, action="wait_customer", actor=actor,
-                       to_status=Status.WAITING_CUSTOMER, note=reason.strip())
+                       to_status=Status.WAITING_CUSTOMER, note=(reason or "").strip(),
+                       validate=validate)
 
 
 def resume_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
@@ -174,14 +182,17 @@ class Resolution:
 
 def resolve_ticket(*, ticket: Ticket, actor: Actor, record: Resolution) -> Ticket:
     """in_progress → resolved, with what was done. The customer confirms before closure."""
-    if not (record.resolution or "").strip():
-        raise ValidationFailed(_("请填写处理过程。"), fields={"resolution": [_("必填。")]})
-    for name in ("labour_minutes", "cost_fen"):
-        value = getattr(record, name)
-        if value is not None and value < 0:
-            raise ValidationFailed(_("不能为负数。"), fields={name: [_("不能为负数。")]})
+    def validate() -> None:
+        if not (record.resolution or "").strip():
+            raise ValidationFailed(_("请填写处理过程。"), fields={"resolution": [_("必填。")]})
+        for name in ("labour_minutes", "cost_fen"):
+            value = getattr(record, name)
+            if value is not None and value < 0:
+                raise ValidationFailed(_("不能为负数。"), fields={name: [_("不能为负数。")]})
+
     return _transition(
         ticket=ticket, action="resolve", actor=actor, to_status=Status.RESOLVED,
+        validate=validate,
         change=lambda row: _set(
             row,
             resolution=record.resolution.strip(),
@@ -221,11 +232,13 @@ def close_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
 
 def reopen_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """resolved or closed → in_progress: the problem is back (SPEC §5)."""
-    if not (reason or "").strip():
-        raise ValidationFailed(_("请说明重开原因。"), fields={"reason": [_("必填。")]})
+    def validate() -> None:
+        if not (reason or "").strip():
+            raise ValidationFailed(_("请说明重开原因。"), fields={"reason": [_("必填。")]})
+
     return _transition(
         ticket=ticket, action="reopen", actor=actor, to_status=Status.IN_PROGRESS,
-        note=reason.strip(),
+        note=(reason or "").strip(), validate=validate,
         change=lambda row: _set(row, closed_at=None, resolved_at=None,
                                 reopen_count=row.reopen_count + 1),
     )
@@ -233,21 +246,27 @@ def reopen_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
 
 def cancel_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """Any open state → cancelled, always with a reason."""
-    if not (reason or "").strip():
-        raise ValidationFailed(_("请填写取消原因。"), fields={"reason": [_("必填。")]})
+    def validate() -> None:
+        if not (reason or "").strip():
+            raise ValidationFailed(_("请填写取消原因。"), fields={"reason": [_("必填。")]})
+
     return _transition(
         ticket=ticket, action="cancel", actor=actor, to_status=Status.CANCELLED,
-        note=reason.strip(), change=lambda row: _set(row, cancel_reason=reason.strip()),
+        note=(reason or "").strip(), validate=validate,
+        change=lambda row: _set(row, cancel_reason=reason.strip()),
     )
 
 
 def set_priority(*, ticket: Ticket, actor: Actor, priority: str, reason: str = "") -> Ticket:
     """Confirm or change the priority (SPEC §3: proposed on intake, confirmed by the agent)."""
-    if priority not in Priority.values:
-        raise ValidationFailed(
-            _("优先级只能是 P1、P2 或 P3。"), fields={"priority": [_("无效的优先级。")]}
-        )
+    def validate() -> None:
+        if priority not in Priority.values:
+            raise ValidationFailed(
+                _("优先级只能是 P1、P2 或 P3。"), fields={"priority": [_("无效的优先级。")]}
+            )
+
     return _transition(
         ticket=ticket, action="set_priority", actor=actor, to_status=None, note=reason,
+        validate=validate,
         change=lambda row: _set(row, priority=priority, priority_confirmed=True),
     )

@@ -1,0 +1,170 @@
+"""API v1 schemas for tickets (DESIGN.md "API v1 contract")."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime
+
+from fivestar.tickets.models import Channel, Priority, Status, TicketType
+
+ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+TypeCode = Literal[tuple(TicketType.values)]  # type: ignore[valid-type]
+PriorityCode = Literal[tuple(Priority.values)]  # type: ignore[valid-type]
+StatusCode = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+
+
+class CustomerIn(Schema):
+    name: str = Field("", max_length=100)
+    phone: str = Field("", max_length=40, description="中国大陆手机号，可带 +86")
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+
+
+class TicketIn(Schema):
+    channel: ChannelCode
+    type: TypeCode
+    customer: CustomerIn
+    product_model: str = Field("", max_length=60, description="产品型号代码")
+    serial_number: str = Field("", max_length=80)
+    purchase_date: date | None = None
+    title: str = Field("", max_length=200, description="省略时取问题描述的第一行")
+    description: str = Field(..., max_length=20000)
+    demand: str = Field("", max_length=5000)
+    priority: PriorityCode | None = Field(None, description="省略时按关键词规则建议")
+    received_at: AwareDatetime | None = Field(None, description="默认为现在；不能晚于现在")
+
+
+class NamedRef(Schema):
+    code: str
+    name: str
+
+
+class ProductModelOut(Schema):
+    code: str
+    name: str
+    product_line: NamedRef
+
+
+class UserRef(Schema):
+    id: int
+    username: str
+    name: str
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    phone: str = Field(description="脱敏，例如 138****5678")
+    email: str
+    address: str
+    tier: str
+    is_elderly: bool
+    is_repeat_complainer: bool
+
+
+class Deadline(Schema):
+    due_at: datetime | None
+    met_at: datetime | None
+    state: Literal["running", "paused", "met", "breached", "cancelled"]
+    breached: bool
+
+
+class TicketOut(Schema):
+    number: str
+    status: StatusCode
+    type: TypeCode
+    channel: ChannelCode
+    priority: PriorityCode
+    proposed_priority: PriorityCode | Literal[""]
+    priority_confirmed: bool
+    title: str
+    description: str
+    demand: str
+    customer: CustomerOut
+    product_model: ProductModelOut | None
+    serial_number: str
+    purchase_date: date | None
+    department: NamedRef | None
+    assignee: UserRef | None
+    pending_assignee: UserRef | None
+    received_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    accepted_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopen_count: int
+    next_due_at: datetime | None
+    deadlines: dict[str, Deadline]
+    allowed_actions: list[str]
+
+
+class TicketPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    pages: int
+    items: list[TicketOut]
+
+
+class ReplyIn(Schema):
+    body: str = Field(..., max_length=20000)
+    internal: bool = False
+    time_spent_minutes: int | None = Field(None, ge=0, le=1440)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+class ReplyOut(Schema):
+    id: int
+    body: str
+    internal: bool
+    from_customer: bool
+    author: UserRef | None
+    time_spent_minutes: int | None
+    created_at: datetime
+    attachments: list[AttachmentOut]
+
+
+class EventOut(Schema):
+    id: int
+    at: datetime
+    action: str
+    actor: UserRef | None
+    actor_kind: str
+    from_status: str
+    to_status: str
+    before: dict
+    after: dict
+    note: str
+
+
+class ActionIn(Schema):
+    """The body of an action. Which fields count depends on the action:
+
+    - ``assign``: ``assignee`` (username); ``cancel``, ``reopen``, ``wait_customer``: ``reason``;
+    - ``resolve``: ``resolution`` (required), ``technical_solution``, ``parts_replaced``,
+      ``labour_minutes``, ``cost_fen``, ``solved_on_first_contact``;
+    - ``confirm``: ``solved`` (required); ``set_priority``: ``priority`` (required), ``reason``;
+    - every action: ``note``.
+    """
+
+    note: str = Field("", max_length=5000)
+    reason: str = Field("", max_length=5000)
+    assignee: str | None = Field(None, max_length=150)
+    priority: PriorityCode | None = None
+    solved: bool | None = None
+    resolution: str = Field("", max_length=20000)
+    technical_solution: str = Field("", max_length=20000)
+    parts_replaced: str = Field("", max_length=5000)
+    labour_minutes: int | None = Field(None, ge=0, le=100000)
+    cost_fen: int | None = Field(None, ge=0, le=10**12)
+    solved_on_first_contact: bool | None = None
