@@ -189,19 +189,33 @@ TASKS = {
 
 # --- messages out ---------------------------------------------------------------------------
 MAIL_DIR = VAR_DIR / "mail"
+# Django 6.1 mailers. SMTP when EMAIL_HOST is set; otherwise each message is written as an .eml
+# file under ./var/mail (what the demo and a trial want: nothing leaves the machine).
 if os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EMAIL_HOST"]
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", default=True)
-    EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(os.environ.get("EMAIL_PORT", "587")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": _env_bool("EMAIL_USE_TLS", default=True),
+                "use_ssl": _env_bool("EMAIL_USE_SSL"),
+                "timeout": 30,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = os.environ.get(
+    _mail_backend = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
     )
-    EMAIL_FILE_PATH = MAIL_DIR
+    MAILERS = {
+        "default": {
+            "BACKEND": _mail_backend,
+            "OPTIONS": {"file_path": str(MAIL_DIR)} if "filebased" in _mail_backend else {},
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fivestar <service@localhost>")
 # SMS: "file" writes each message under ./var/sms; "http" posts to SMS_GATEWAY_URL with SMS_API_KEY.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "fivestar.notifications.sms.FileSmsBackend")

@@ -10,8 +10,14 @@ from fivestar.accounts.services import create_api_token, grant_roles
 @pytest.fixture(autouse=True)
 def _media_and_mail_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.SMS_DIR = tmp_path / "sms"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher takes about a second per user; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, *roles: str, **fields) -> User:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Schema
+from ninja import Status as Answer
 from ninja.files import UploadedFile
 
 from fivestar.accounts.models import User
@@ -143,7 +144,7 @@ def create_ticket(
         actor=request.user, actor_kind="staff", idempotency_key=idempotency_key or None,
     )
     ticket = _loaded(number=intake.ticket.number, user=request.user)
-    return (201 if intake.created else 200), ticket_payload(ticket, user=request.user)
+    return Answer(201 if intake.created else 200, ticket_payload(ticket, user=request.user))
 
 
 class TicketFilters(Schema):
@@ -283,7 +284,7 @@ def create_reply(request: HttpRequest, number: str, payload: ReplyIn):
         ticket=ticket, actor=actor_for(user=request.user, ticket=ticket), body=payload.body,
         internal=payload.internal, time_spent_minutes=payload.time_spent_minutes,
     )
-    return 201, _reply_payload(reply, number=number)
+    return Answer(201, _reply_payload(reply, number=number))
 
 
 @router.post("/{number}/attachments", response={201: list[AttachmentOut]},
@@ -294,7 +295,7 @@ def upload_attachments(request: HttpRequest, number: str, file: list[UploadedFil
         ticket=ticket, actor=actor_for(user=request.user, ticket=ticket),
         uploads=[Upload(name=f.name or "file", content=f, size=f.size or 0) for f in file],
     )
-    return 201, [_attachment_payload(a, number=number) for a in stored]
+    return Answer(201, [_attachment_payload(a, number=number) for a in stored])
 
 
 @router.get("/{number}/attachments/{attachment_id}", url_name="download_attachment",
