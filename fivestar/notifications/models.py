@@ -1,0 +1,117 @@
+"""Message templates and the outbox: every email and SMS the system sends goes through a row here.
+
+A message is rendered and written in the same transaction as the change it reports, and sent
+later by a worker (``delivery``). So a rolled-back change sends nothing, and a committed change
+is never left unannounced because the mail server was down at that moment.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template import TemplateSyntaxError, engines
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("邮件")
+    SMS = "sms", _("短信")
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+class MessageTemplate(models.Model):
+    """The wording of one message (``code``) on one channel in one language. Editable in admin;
+    rendered with Django's template engine (``{{ number }}``, ``{% if %}``…), without HTML
+    escaping, because email bodies and SMS are plain text."""
+
+    code = models.SlugField(_("代码"), max_length=60)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("语言"), max_length=10, choices=Language.choices)
+    subject = models.CharField(_("主题"), max_length=200, blank=True,
+                               help_text=_("仅用于邮件；短信忽略此项。"))
+    body = models.TextField(_("正文"))
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("消息模板")
+        verbose_name_plural = _("消息模板")
+        ordering = ["code", "channel", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "channel", "language"], name="message_template_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} / {self.channel} / {self.language}"
+
+    def clean(self) -> None:
+        # A template an administrator broke would fail at queue time, inside a ticket's
+        # transaction; refuse it here instead.
+        errors = {}
+        for name in ("subject", "body"):
+            try:
+                engines["django"].from_string(getattr(self, name) or "")
+            except TemplateSyntaxError as exc:
+                errors[name] = [_("模板语法错误：%(error)s") % {"error": exc}]
+        if errors:
+            raise ValidationError(errors)
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class OutboxMessage(models.Model):
+    """One message to send. Subject and body are rendered when queued, so a later template edit
+    does not change mail already on its way."""
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("收件人"), max_length=254)
+    subject = models.CharField(_("主题"), max_length=300, blank=True)
+    body = models.TextField(_("正文"))
+    template_code = models.CharField(_("模板"), max_length=60, blank=True)
+    language = models.CharField(_("语言"), max_length=10, blank=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("工单"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # The same logical message (e.g. "event 42, ticket_created, sms") is queued at most once.
+    dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True,
+                                  unique=True)
+    status = models.CharField(_("状态"), max_length=10, choices=OutboxStatus.choices,
+                              default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # When the row is next due: the retry time when pending, the lease end when sending.
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    # The claim that holds the row: "<worker id>#<nonce>", new for every claim.
+    claimed_by = models.CharField(_("领取者"), max_length=100, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("待发消息")
+        verbose_name_plural = _("待发消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The delivery sweep: status IN (pending, sending) AND next_attempt_at <= now.
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_status_due"),
+            models.Index(fields=["ticket", "created_at"], name="outbox_ticket_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient} ({self.template_code or '-'})"
+
+    @property
+    def idempotency_key(self) -> str:
+        """The key every send of this row carries, so a retried send is not a second message."""
+        return f"outbox-{self.pk}"

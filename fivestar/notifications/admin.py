@@ -1,0 +1,64 @@
+"""Back office: templates are edited here; the outbox is watched here (read-only, "retry now")."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from fivestar.notifications.models import MessageTemplate, OutboxMessage, OutboxStatus
+from fivestar.notifications.services import retry_messages
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["code", "channel", "language", "subject", "updated_at"]
+    list_filter = ["channel", "language", "code"]
+    search_fields = ["code", "subject", "body"]
+    fieldsets = [
+        (None, {"fields": ["code", "channel", "language", "description"]}),
+        (_("内容"), {
+            "fields": ["subject", "body"],
+            "description": _(
+                "使用 Django 模板语法，例如 {{ number }}、{{ customer_name }}、{{ title }}、"
+                "{{ status }}、{{ received_at|date:\"Y-m-d H:i\" }}。修改只影响之后生成的消息。"
+            ),
+        }),
+    ]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "created_at", "channel", "recipient", "template_code", "status",
+                    "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "channel", "template_code", "language"]
+    search_fields = ["recipient", "subject", "ticket__number", "dedupe_key"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Sent mail cannot be unsent, and a queued message says what the ticket said then.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.change_outboxmessage")
+
+    @admin.action(description=_("立即重试所选消息"), permissions=["retry"])
+    def retry_now(self, request, queryset) -> None:
+        ids = list(
+            queryset.filter(status__in=[OutboxStatus.FAILED, OutboxStatus.PENDING])
+            .values_list("pk", flat=True)
+        )
+        count = retry_messages(ids=ids)
+        self.message_user(
+            request,
+            ngettext("已安排 %(count)d 条消息立即重试。", "已安排 %(count)d 条消息立即重试。",
+                     count) % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

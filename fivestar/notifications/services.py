@@ -1,0 +1,151 @@
+"""Commands of the notifications app: queue a message in the outbox, retry failed ones.
+
+Queuing never sends: the row is written in the caller's transaction and a delivery task is
+enqueued after that transaction commits (``transaction.on_commit``). If the enqueue itself is
+lost (the worker is down, the task backend refused it), the periodic sweep delivers the row
+anyway — the task only makes delivery prompt, the row is what makes it certain.
+"""
+
+import logging
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template import TemplateSyntaxError, engines
+from django.utils import timezone, translation
+
+from fivestar.notifications.models import Channel, MessageTemplate, OutboxMessage, OutboxStatus
+from fivestar.notifications.selectors import template_for
+from fivestar.tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+_state = threading.local()
+
+
+@contextmanager
+def outbox_muted() -> Iterator[None]:
+    """Within this block (in this thread), ``queue_message`` queues nothing.
+
+    For back-fills such as the demo loader's historical tickets, whose customers must not be
+    told today about requests "made" last year. Nests.
+    """
+    _state.muted = getattr(_state, "muted", 0) + 1
+    try:
+        yield
+    finally:
+        _state.muted -= 1
+
+
+def outbox_is_muted() -> bool:
+    return getattr(_state, "muted", 0) > 0
+
+
+def render_template(
+    *, template: MessageTemplate, context: Mapping[str, Any]
+) -> tuple[str, str]:
+    """Subject and body of ``template`` filled from ``context``, in the template's language.
+
+    Plain text: no HTML escaping. The subject becomes one line (a mail header cannot hold a
+    line break). Raises TemplateSyntaxError for a broken template.
+    """
+    with translation.override(template.language):
+        subject = _render(template.subject, context)
+        body = _render(template.body, context)
+    return " ".join(subject.split()), body.strip()
+
+
+def _render(source: str, context: Mapping[str, Any]) -> str:
+    if not source:
+        return ""
+    wrapped = "{% autoescape off %}" + source + "{% endautoescape %}"
+    return engines["django"].from_string(wrapped).render(dict(context))
+
+
+def queue_message(
+    *,
+    channel: str,
+    recipient: str,
+    template_code: str,
+    context: Mapping[str, Any],
+    language: str,
+    ticket: Ticket | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Render ``template_code`` for ``recipient`` and store it in the outbox, in the caller's
+    transaction; a delivery task is enqueued once that transaction commits.
+
+    Rules: nothing is queued inside ``outbox_muted()`` or for an empty recipient (→ None); a
+    message whose ``dedupe_key`` was already queued is not queued again (→ the existing row);
+    a missing or broken template is logged and nothing is queued (→ None) — a wording problem
+    must never block the ticket change that triggered the message.
+    """
+    recipient = (recipient or "").strip()
+    if outbox_is_muted() or not recipient:
+        return None
+    if channel not in Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    if dedupe_key:
+        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    template = template_for(code=template_code, channel=channel, language=language)
+    if template is None:
+        logger.error("no %s template %r in %s or the default language; not sent to %s",
+                     channel, template_code, language, ticket or recipient)
+        return None
+    try:
+        subject, body = render_template(template=template, context=context)
+    except TemplateSyntaxError:
+        logger.exception("template %s is broken; message not queued", template)
+        return None
+    try:
+        # A savepoint: on a dedupe race the caller's transaction stays usable.
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=channel,
+                recipient=recipient[:254],
+                subject=subject[:300],
+                body=body,
+                template_code=template_code,
+                language=template.language,
+                ticket=ticket,
+                dedupe_key=dedupe_key or None,
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        if dedupe_key:
+            existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+            if existing is not None:
+                return existing
+        raise
+    transaction.on_commit(partial(_enqueue_delivery, [message.pk]), robust=True)
+    return message
+
+
+def retry_messages(*, ids: Collection[int]) -> int:
+    """Send the given messages again now: failed (dead) ones get a fresh set of attempts,
+    pending ones waiting out a back-off are due at once. Sent and in-flight ones are left
+    alone. Returns how many were rescheduled."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = OutboxMessage.objects.filter(pk__in=list(ids))
+        count = rows.filter(status=OutboxStatus.FAILED).update(
+            status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, lease_until=None
+        )
+        count += rows.filter(Q(status=OutboxStatus.PENDING) & Q(next_attempt_at__gt=now)).update(
+            next_attempt_at=now
+        )
+        if count:
+            transaction.on_commit(partial(_enqueue_delivery, list(ids)), robust=True)
+    return count
+
+
+def _enqueue_delivery(message_ids: list[int]) -> None:
+    from fivestar.notifications.tasks import deliver_outbox
+
+    deliver_outbox.enqueue(message_ids=message_ids)
