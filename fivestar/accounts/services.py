@@ -1,6 +1,8 @@
 """Commands on people and their credentials."""
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from fivestar.accounts.models import ApiToken, Role, RoleCode, User
 
@@ -12,6 +14,12 @@ def create_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
         user=user, name=name, prefix=raw[:10], digest=ApiToken.digest_of(raw)
     )
     return token, raw
+
+
+def revoke_api_tokens(*, tokens: QuerySet[ApiToken]) -> int:
+    """Revoke the given tokens at once; already revoked ones keep their first revocation time.
+    Returns how many were revoked now."""
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def grant_roles(*, user: User, roles: list[str]) -> None:

@@ -1,0 +1,601 @@
+"""The demo's ticket history: ~300 requests of the last 90 days, in every state, type and
+channel, made through the ticket services so that every event is a real one.
+
+Each ticket is planned first (a list of steps with the minutes between them, all drawn from the
+caller's ``random.Random``), then played through the services, then back-dated.
+
+Back-dating: the services stamp everything with "now". After a ticket's steps have run, the
+loader moves each timestamp the services wrote (the ticket's own, its events' ``at`` and the
+times inside their before/after, its replies') to the historical moment of the step that wrote
+it, and renumbers the ticket for the day it was received. Events are append-only for the
+application — ``TicketEvent.save`` refuses to change a row — but this loader is not the
+application: it writes history that is, by construction, what the services would have written
+at those moments, and it does so with ``QuerySet.update``, once, right after the rows were made.
+"""
+
+import random
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+
+from fivestar.accounts.models import Department, Outlet, User
+from fivestar.core.demo import data
+from fivestar.core.demo.organisation import CustomerPlan
+from fivestar.customers.models import Customer
+from fivestar.customers.services import CustomerDetails
+from fivestar.products.selectors import add_months
+from fivestar.tickets.models import (
+    Channel,
+    Priority,
+    Reply,
+    Status,
+    Ticket,
+    TicketDaySequence,
+    TicketEvent,
+    TicketType,
+)
+from fivestar.tickets.services import (
+    Actor,
+    Resolution,
+    TicketRequest,
+    accept_ticket,
+    add_reply,
+    approve_ticket,
+    assign_ticket,
+    cancel_ticket,
+    close_ticket,
+    confirm_resolution,
+    create_ticket,
+    reopen_ticket,
+    resolve_ticket,
+    resume_ticket,
+    set_priority,
+    start_ticket,
+    wait_for_customer,
+)
+from fivestar.tickets.services.details import edit_ticket_details
+
+# The states every demo must show, in the order the first tickets take them: the second one is
+# waiting for a P1 approval, so the second forced type is a repair.
+STATUS_WEIGHTS = [
+    (Status.CLOSED, 62), (Status.AWAITING_APPROVAL, 1), (Status.NEW, 4),
+    (Status.ACCEPTED, 3), (Status.ASSIGNED, 4), (Status.IN_PROGRESS, 6),
+    (Status.WAITING_CUSTOMER, 4), (Status.RESOLVED, 7), (Status.CANCELLED, 6),
+]
+TYPE_WEIGHTS = [
+    (TicketType.CONSULTATION, 14), (TicketType.REPAIR, 40), (TicketType.INSTALLATION, 12),
+    (TicketType.MAINTENANCE, 9), (TicketType.RETURN, 6), (TicketType.COMPLAINT, 11),
+    (TicketType.SUGGESTION, 8),
+]
+CHANNEL_WEIGHTS = [
+    (Channel.PHONE, 34), (Channel.WEB, 18), (Channel.CHAT, 12), (Channel.EMAIL, 9),
+    (Channel.SMS, 6), (Channel.API, 9), (Channel.WALK_IN, 12),
+]
+# How long ago (days) a ticket that ends in each state was received.
+AGE_DAYS = {
+    Status.CLOSED: (1.5, 90), Status.CANCELLED: (0.5, 90), Status.RESOLVED: (0.5, 10),
+    Status.WAITING_CUSTOMER: (1, 20), Status.IN_PROGRESS: (0.5, 12),
+    Status.ASSIGNED: (0.2, 5), Status.AWAITING_APPROVAL: (0.02, 0.5),
+    Status.ACCEPTED: (0.1, 2), Status.NEW: (0, 1),
+}
+# An urgent fault is reported less often than the others of its product line.
+URGENT_PROBLEM_WEIGHT = 0.35
+# Staff work 08:00–21:00 local time, except on P1 tickets (24×7, SPEC §3).
+WORK_HOURS = (8, 21)
+# Local hours at which requests arrive, weighted towards the working day and the evening.
+HOURS = list(range(24))
+HOUR_WEIGHTS = [1, 0, 0, 0, 0, 1, 2, 4, 8, 10, 10, 9, 7, 8, 9, 9, 8, 7, 6, 7, 7, 5, 3, 2]
+FIELD_TYPES = {TicketType.REPAIR, TicketType.INSTALLATION, TicketType.MAINTENANCE}
+OUTLET_TECHNICIANS = {
+    "sh-pudong": (["machao", "xulei"], "hebin"),
+    "hz-xihu": (["hujun"], "linfeng"),
+    "nj-gulou": (["guotao"], "wugang"),
+}
+STAFF_SKILLS = {spec.username: set(spec.skills) for spec in data.STAFF}
+AGENTS = ["wangfang", "lina", "zhangwei"]
+CUSTOMER = "customer"  # a step's actor: the ticket's own customer
+
+
+@dataclass
+class Step:
+    action: str
+    minutes: float  # after the previous step
+    actor: str  # a username, or CUSTOMER
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TicketPlan:
+    customer: int  # index into the customer plans
+    channel: str
+    type: str
+    target: str
+    received_at: datetime
+    title: str
+    description: str
+    demand: str
+    urgent: bool
+    model_code: str = ""
+    serial: str = ""
+    purchase_date: date | None = None
+    steps: list[Step] = field(default_factory=list)
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _minutes(rng: random.Random, low: float, high: float) -> float:
+    return rng.uniform(low, high)
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+def plan_tickets(rng: random.Random, *, customers: list[CustomerPlan], count: int,
+                 now: datetime) -> list[TicketPlan]:
+    lines = {line.code: line for line in data.PRODUCT_LINES}
+    policies = {line.code: line.policy for line in data.PRODUCT_LINES}
+    statuses = [status for status, _weight in STATUS_WEIGHTS]
+    types = [kind for kind, _weight in TYPE_WEIGHTS]
+    channels = [channel for channel, _weight in CHANNEL_WEIGHTS]
+    plans = []
+    for index in range(count):
+        target = statuses[index] if index < len(statuses) else _weighted(rng, STATUS_WEIGHTS)
+        kind = types[index] if index < len(types) else _weighted(rng, TYPE_WEIGHTS)
+        channel = channels[index] if index < len(channels) else _weighted(rng, CHANNEL_WEIGHTS)
+        if target == Status.AWAITING_APPROVAL:
+            kind = TicketType.REPAIR  # only a P1 waits for approval
+        who = _pick_customer(rng, customers, kind)
+        customer = customers[who]
+        if channel == Channel.EMAIL and not customer.email:
+            channel = Channel.PHONE
+        received_at = _received_at(rng, target, now)
+        unit = rng.choice(customer.units)
+        line = lines[unit.line_code]
+        plan = TicketPlan(customer=who, channel=channel, type=kind, target=target,
+                          received_at=received_at, title="", description="", demand="",
+                          urgent=False)
+        in_warranty = True
+        if kind == TicketType.REPAIR:
+            if target == Status.AWAITING_APPROVAL:
+                problem = rng.choice([p for p in line.problems if p.urgent])
+            else:
+                problem = rng.choices(line.problems, weights=[
+                    URGENT_PROBLEM_WEIGHT if p.urgent else 1 for p in line.problems])[0]
+            plan.title, plan.description, plan.demand = (problem.title, problem.description,
+                                                         problem.demand)
+            plan.urgent = problem.urgent
+            _with_unit(plan, unit)
+            in_warranty = received_at.date() < add_months(unit.purchase_date,
+                                                         policies[line.code].unit_months)
+            resolution = Resolution(
+                resolution=f"工程师上门检测：{problem.solution}",
+                technical_solution=problem.solution, parts_replaced=problem.parts,
+                labour_minutes=problem.labour_minutes,
+                cost_fen=0 if in_warranty else problem.cost_yuan * 100,
+                solved_on_first_contact=rng.random() < 0.7,
+            )
+        elif kind == TicketType.CONSULTATION:
+            plan.title, plan.description = rng.choice(line.consultations)
+            plan.demand = "电话或在线指导即可"
+            _with_unit(plan, unit, serial=rng.random() < 0.4)
+            resolution = Resolution(resolution=data.CONSULTATION_ANSWER, labour_minutes=15,
+                                    cost_fen=0, solved_on_first_contact=True)
+        elif kind == TicketType.INSTALLATION:
+            model_code, model_name = rng.choice(line.models)
+            title, description, demand = data.INSTALLATION
+            plan.title = title.format(line=line.name)
+            plan.description = description.format(
+                model=f" {model_code}（{model_name}）", extra=rng.choice(data.INSTALLATION_EXTRA))
+            plan.demand = demand.format(when=rng.choice(data.WHEN))
+            plan.model_code = model_code
+            plan.purchase_date = (timezone.localtime(received_at).date()
+                                  - timedelta(days=rng.randint(1, 6)))
+            plan.serial = f"{line.serial_prefix}{plan.purchase_date:%y%m}9{index:05d}"
+            resolution = Resolution(resolution="已上门完成安装调试，向客户讲解了使用和保养方法。",
+                                    technical_solution="按安装规范完成安装、试机和验收。",
+                                    labour_minutes=rng.choice((60, 90, 120)), cost_fen=0,
+                                    solved_on_first_contact=True)
+        elif kind == TicketType.MAINTENANCE:
+            plan.title, plan.description, done = line.maintenance
+            plan.demand = f"希望{rng.choice(data.WHEN)}上门"
+            _with_unit(plan, unit)
+            resolution = Resolution(resolution=done, technical_solution=done,
+                                    labour_minutes=rng.choice((60, 90)), cost_fen=9900,
+                                    solved_on_first_contact=True)
+        elif kind == TicketType.RETURN:
+            title, description, demand, done = rng.choice(data.RETURNS)
+            plan.title, plan.description, plan.demand = (
+                title, description.format(line=line.name), demand)
+            _with_unit(plan, unit)
+            resolution = Resolution(resolution=done, cost_fen=0)
+        elif kind == TicketType.COMPLAINT:
+            title, description, demand, done = rng.choice(data.COMPLAINTS)
+            plan.title, plan.description, plan.demand = title, description, demand
+            if rng.random() < 0.5:
+                _with_unit(plan, unit)
+            resolution = Resolution(resolution=done, cost_fen=0)
+        else:
+            title, description, done = rng.choice(data.SUGGESTIONS)
+            plan.title, plan.description, plan.demand = title, description, "希望采纳"
+            resolution = Resolution(resolution=done, cost_fen=0)
+        plan.steps = _plan_steps(rng, plan=plan, customer=customer, resolution=resolution)
+        plans.append(plan)
+    plans.sort(key=lambda p: p.received_at)
+    return plans
+
+
+def _with_unit(plan: TicketPlan, unit, *, serial: bool = True) -> None:
+    plan.model_code = unit.model_code
+    if serial:
+        plan.serial = unit.serial
+        plan.purchase_date = unit.purchase_date
+
+
+def _pick_customer(rng: random.Random, customers: list[CustomerPlan], kind: str) -> int:
+    weights = []
+    for index, customer in enumerate(customers):
+        weight = 1.0
+        if index == 0:
+            weight = 2.0  # the portal customer has a history to look at
+        if customer.tier == "vip":
+            weight *= 1.6
+        if customer.repeat_complainer:
+            weight *= 6.0 if kind == TicketType.COMPLAINT else 1.5
+        weights.append(weight)
+    return rng.choices(range(len(customers)), weights=weights)[0]
+
+
+def _received_at(rng: random.Random, target: str, now: datetime) -> datetime:
+    low, high = AGE_DAYS[target]
+    moment = now - timedelta(days=rng.uniform(low, high))
+    if high > 1:
+        # Older requests come in at plausible hours; recent ones keep their exact age.
+        local = timezone.localtime(moment)
+        hour = rng.choices(HOURS, weights=HOUR_WEIGHTS)[0]
+        local = local.replace(hour=hour, minute=rng.randint(0, 59), second=rng.randint(0, 59))
+        moment = min(local, now - timedelta(minutes=5))
+    return moment
+
+
+def _plan_steps(rng: random.Random, *, plan: TicketPlan, customer: CustomerPlan,
+                resolution: Resolution) -> list[Step]:
+    target, kind, urgent = plan.target, plan.type, plan.urgent
+    m = lambda low, high: _minutes(rng, low, high)  # noqa: E731
+    agent = rng.choice(AGENTS)
+    creator = agent if plan.channel in {Channel.PHONE, Channel.WALK_IN, Channel.CHAT,
+                                        Channel.EMAIL} else plan.channel
+    # A phone call or a visit is logged a few minutes after it came in.
+    steps = [Step("create", m(1, 6) if creator == agent else 0, creator)]
+    hours = 4 if urgent else 24
+    first = Step("reply", m(2, 25), agent, {"body": rng.choice(data.FIRST_RESPONSES).format(
+        name=customer.name[0] + ("先生" if rng.random() < 0.5 else "女士"), hours=hours)})
+    if target == Status.NEW:
+        if rng.random() < 0.5:
+            steps.append(first)
+        return steps
+    steps.append(first)
+    raise_priority = (customer.tier == "vip" or customer.elderly
+                      or kind == TicketType.COMPLAINT) and rng.random() < 0.8
+    steps.append(Step("set_priority", m(1, 10), agent,
+                      {"urgent": urgent, "raise": raise_priority}))
+    cancel_at = rng.choice(("new", "accepted", "assigned"))
+    if target == Status.CANCELLED and cancel_at == "new":
+        return [*steps, Step("cancel", m(10, 600), agent,
+                             {"reason": rng.choice(data.CANCEL_REASONS)})]
+    steps.append(Step("accept", m(2, 40), agent,
+                      {"note": rng.choice(data.ACCEPT_NOTES).format(hours=hours)}))
+    if target == Status.ACCEPTED:
+        return steps
+    if target == Status.CANCELLED and cancel_at == "accepted":
+        return [*steps, Step("cancel", m(60, 2880), agent,
+                             {"reason": rng.choice(data.CANCEL_REASONS)})]
+    assignee = _assignee(rng, plan=plan, customer=customer)
+    if kind in FIELD_TYPES:
+        steps.append(Step("route", m(1, 20), agent,
+                          {"department": "repair", "outlet": customer.outlet}))
+    if urgent:
+        if target == Status.AWAITING_APPROVAL or rng.random() < 0.5:
+            steps.append(Step("assign", m(5, 30), agent, {"assignee": assignee}))
+            if target == Status.AWAITING_APPROVAL:
+                return steps
+            steps.append(Step("approve", m(10, 60), "zhouyong",
+                              {"note": "同意，请技术骨干立即处理。"}))
+        else:
+            steps.append(Step("assign", m(5, 30), "zhouyong", {"assignee": assignee}))
+    else:
+        steps.append(Step("assign", m(10, 180), agent, {"assignee": assignee}))
+    if target == Status.ASSIGNED:
+        return steps
+    if target == Status.CANCELLED:
+        return [*steps, Step("cancel", m(60, 1440), agent,
+                             {"reason": rng.choice(data.CANCEL_REASONS)})]
+    steps.append(Step("start", m(10, 60) if urgent else m(30, 1440), assignee))
+    if rng.random() < 0.35:
+        steps.append(Step("note", m(5, 120), assignee, {"body": rng.choice(data.INTERNAL_NOTES)}))
+    if target == Status.WAITING_CUSTOMER or rng.random() < 0.3:
+        steps.append(Step("wait", m(20, 360), assignee, {"reason": rng.choice(data.WAIT_REASONS)}))
+        if target == Status.WAITING_CUSTOMER:
+            return steps
+        steps.append(Step("customer_reply", m(60, 1440), CUSTOMER,
+                          {"body": rng.choice(data.CUSTOMER_REPLIES)}))
+        steps.append(Step("resume", m(10, 240), assignee))
+    if rng.random() < 0.5 or target == Status.IN_PROGRESS:
+        steps.append(Step("reply", m(30, 600), assignee,
+                          {"body": rng.choice(data.PROGRESS_REPLIES)}))
+    if target == Status.IN_PROGRESS:
+        return steps
+    steps.append(Step("resolve", m(60, 300) if urgent else m(60, 2880), assignee,
+                      {"record": resolution}))
+    if rng.random() < 0.08:
+        steps.append(Step("not_solved", m(120, 1440), rng.choice((CUSTOMER, agent)),
+                          {"note": rng.choice(data.NOT_SOLVED_NOTES)}))
+        steps.append(Step("reply", m(30, 240), assignee,
+                          {"body": "您好，非常抱歉，我们会再次安排工程师上门处理。"}))
+        steps.append(Step("resolve", m(120, 1440), assignee, {"record": resolution}))
+    if target == Status.RESOLVED:
+        return steps
+    if rng.random() < 0.45:
+        steps.append(Step("confirm", m(60, 2880), CUSTOMER, {"note": "客户确认问题已解决"}))
+    else:
+        steps.append(Step("close", m(120, 2880), agent, {"note": rng.choice(data.CLOSE_NOTES)}))
+    if rng.random() < 0.06:
+        steps.append(Step("reopen", m(1440, 7200), agent,
+                          {"reason": rng.choice(data.REOPEN_REASONS)}))
+        steps.append(Step("resolve", m(240, 2880), assignee, {"record": resolution}))
+        steps.append(Step("close", m(120, 1440), agent, {"note": rng.choice(data.CLOSE_NOTES)}))
+    return steps
+
+
+def _assignee(rng: random.Random, *, plan: TicketPlan, customer: CustomerPlan) -> str:
+    technicians, senior = OUTLET_TECHNICIANS[customer.outlet]
+    if plan.urgent:
+        return senior
+    if plan.type in FIELD_TYPES:
+        line = next((line.code for line in data.PRODUCT_LINES
+                     if any(code == plan.model_code for code, _name in line.models)), "")
+        skilled = [name for name in technicians
+                   if line in STAFF_SKILLS[name] or plan.type in STAFF_SKILLS[name]]
+        return rng.choice(skilled or technicians)
+    if plan.type == TicketType.COMPLAINT:
+        return rng.choice(("chenjing", "lina"))
+    if plan.type == TicketType.CONSULTATION and rng.random() < 0.3:
+        return "wugang"
+    if plan.type == TicketType.RETURN:
+        return rng.choice(("wangfang", "zhangwei"))
+    return rng.choice(AGENTS)
+
+
+# --- playing the plans through the services ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The wall-clock span of one service call, and the historical moment it stands for."""
+
+    start: datetime
+    end: datetime
+    at: datetime
+
+
+class TicketLoader:
+    def __init__(self, *, customers: list[Customer], plans: list[CustomerPlan],
+                 staff: dict[str, User], portal_user: User, now: datetime) -> None:
+        self.customers = customers
+        self.customer_plans = plans
+        self.staff = staff
+        self.portal_user = portal_user
+        self.now = now
+        self.departments = {d.code: d for d in Department.objects.all()}
+        self.outlets = {o.code: o for o in Outlet.objects.all()}
+        self.counter_day = timezone.localdate()
+        sequence = TicketDaySequence.objects.filter(day=self.counter_day).first()
+        self.counter_start = sequence.last_value if sequence else 0
+
+    def load(self, plans: list[TicketPlan]) -> int:
+        loaded = [self._load_one(plan) for plan in plans]
+        self._renumber(loaded)
+        return len(loaded)
+
+    def _load_one(self, plan: TicketPlan) -> Ticket:
+        times = self._timeline(plan)
+        windows: list[_Window] = []
+        ticket = None
+        for step, at in zip(plan.steps, times, strict=True):
+            start = timezone.now()
+            ticket = self._run(step, plan=plan, ticket=ticket)
+            windows.append(_Window(start=start, end=timezone.now(), at=at))
+        assert ticket is not None
+        self._backdate(ticket, windows=windows, last=times[-1])
+        return ticket
+
+    def _timeline(self, plan: TicketPlan) -> list[datetime]:
+        """The historical moment of each step, in UTC like everything the services write."""
+        offsets, total = [], 0.0
+        for step in plan.steps:
+            total += step.minutes
+            offsets.append(total)
+        limit = self.now - timedelta(minutes=1)
+        room = (limit - plan.received_at).total_seconds() / 60
+        # Recent tickets have not had the time their steps would take: squeeze the steps into
+        # the time there was, keeping their order and proportions.
+        scale = min(1.0, room / total) if total > 0 else 1.0
+        times = [plan.received_at + timedelta(minutes=offset * scale) for offset in offsets]
+        if not plan.urgent:
+            # Staff act in working hours: a step that would fall at night waits for the
+            # morning, and the steps after it move with it, if there has been time for that.
+            for index, step in enumerate(plan.steps):
+                local = timezone.localtime(times[index])
+                if step.actor == CUSTOMER or index == 0 or WORK_HOURS[0] <= local.hour < (
+                        WORK_HOURS[1]):
+                    continue
+                morning = local.replace(hour=WORK_HOURS[0], minute=int(step.minutes) % 50,
+                                        second=0, microsecond=0)
+                if local.hour >= WORK_HOURS[1]:
+                    morning += timedelta(days=1)
+                push = morning - local
+                if times[-1] + push <= limit:
+                    times[index:] = [moment + push for moment in times[index:]]
+        return [moment.astimezone(UTC) for moment in times]
+
+    def _actor(self, name: str, plan: TicketPlan) -> Actor:
+        if name == CUSTOMER:
+            customer = self.customers[plan.customer]
+            user = self.portal_user if customer.user_id == self.portal_user.pk else None
+            return Actor(user=user, as_customer=True)
+        return Actor(user=self.staff[name])
+
+    def _run(self, step: Step, *, plan: TicketPlan, ticket: Ticket | None) -> Ticket:
+        if step.action == "create":
+            return self._create(step, plan)
+        assert ticket is not None
+        actor = self._actor(step.actor, plan)
+        args = step.args
+        match step.action:
+            case "reply" | "note" | "customer_reply":
+                add_reply(ticket=ticket, actor=actor, body=args["body"],
+                          internal=step.action == "note")
+            case "set_priority":
+                priority = ticket.priority
+                if args["urgent"]:
+                    priority = Priority.P1
+                elif priority == Priority.P1 or (args["raise"] and priority == Priority.P3):
+                    priority = Priority.P2
+                reason = "VIP/特殊客户，提高优先级" if priority != ticket.priority else "确认优先级"
+                set_priority(ticket=ticket, actor=actor, priority=priority, reason=reason)
+            case "accept":
+                accept_ticket(ticket=ticket, actor=actor, note=args["note"])
+            case "route":
+                edit_ticket_details(
+                    ticket=ticket, actor=actor, note="按客户地址分配服务网点",
+                    changes={"department": self.departments[args["department"]],
+                             "outlet": self.outlets[args["outlet"]]},
+                )
+            case "assign":
+                assign_ticket(ticket=ticket, assignee=self.staff[args["assignee"]], actor=actor)
+            case "approve":
+                approve_ticket(ticket=ticket, actor=actor, note=args["note"])
+            case "start":
+                start_ticket(ticket=ticket, actor=actor)
+            case "wait":
+                wait_for_customer(ticket=ticket, actor=actor, reason=args["reason"])
+            case "resume":
+                resume_ticket(ticket=ticket, actor=actor)
+            case "resolve":
+                resolve_ticket(ticket=ticket, actor=actor, record=args["record"])
+            case "confirm":
+                confirm_resolution(ticket=ticket, actor=actor, solved=True, note=args["note"])
+            case "not_solved":
+                confirm_resolution(ticket=ticket, actor=actor, solved=False, note=args["note"])
+            case "close":
+                close_ticket(ticket=ticket, actor=actor, note=args["note"])
+            case "reopen":
+                reopen_ticket(ticket=ticket, actor=actor, reason=args["reason"])
+            case "cancel":
+                cancel_ticket(ticket=ticket, actor=actor, reason=args["reason"])
+            case other:  # pragma: no cover - a typo in a plan
+                raise ValueError(f"unknown demo step {other!r}")
+        return ticket
+
+    def _create(self, step: Step, plan: TicketPlan) -> Ticket:
+        customer = self.customer_plans[plan.customer]
+        only_email = plan.channel == Channel.EMAIL and customer.email
+        phone = customer.phone.removeprefix("+86")
+        request = TicketRequest(
+            channel=plan.channel, type=plan.type,
+            customer=CustomerDetails(
+                name=customer.name, phone="" if only_email else phone,
+                email=customer.email or "", address=customer.address,
+            ),
+            title=plan.title, description=plan.description, demand=plan.demand,
+            product_model=plan.model_code, serial_number=plan.serial,
+            purchase_date=plan.purchase_date, received_at=plan.received_at,
+        )
+        if step.actor in self.staff:
+            actor, kind = self.staff[step.actor], "staff"
+        elif plan.channel == Channel.WEB and self.customers[plan.customer].user_id:
+            actor, kind = self.portal_user, "customer"
+        else:
+            actor, kind = None, "api" if plan.channel == Channel.API else "customer"
+        return create_ticket(request=request, actor=actor, actor_kind=kind).ticket
+
+    # --- back-dating --------------------------------------------------------------------------
+
+    def _backdate(self, ticket: Ticket, *, windows: list[_Window], last: datetime) -> None:
+        starts = [window.start for window in windows]
+
+        def moved(value: datetime | None) -> datetime | None:
+            if value is None:
+                return None
+            index = bisect_right(starts, value) - 1
+            if index >= 0 and value <= windows[index].end:
+                return windows[index].at
+            return value
+
+        row = Ticket.objects.get(pk=ticket.pk)
+
+        def moved_json(values: dict[str, Any]) -> dict[str, Any]:
+            out = {}
+            for key, value in values.items():
+                if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+                    try:
+                        parsed = datetime.fromisoformat(value)
+                    except ValueError:
+                        parsed = None
+                    if parsed is not None and timezone.is_aware(parsed):
+                        value = moved(parsed).isoformat()
+                out[key] = value
+            return out
+
+        Ticket.objects.filter(pk=row.pk).update(
+            created_at=moved(row.created_at),
+            accepted_at=moved(row.accepted_at),
+            first_response_at=moved(row.first_response_at),
+            resolved_at=moved(row.resolved_at),
+            closed_at=moved(row.closed_at),
+            updated_at=last,
+        )
+        events = list(TicketEvent.objects.filter(ticket=row))
+        for event in events:
+            # Attributes only: bulk_update writes with QuerySet.update, never Model.save.
+            event.at = moved(event.at)
+            event.before, event.after = moved_json(event.before), moved_json(event.after)
+        TicketEvent.objects.bulk_update(events, ["at", "before", "after"])
+        replies = list(Reply.objects.filter(ticket=row).only("id", "created_at"))
+        for reply in replies:
+            reply.created_at = moved(reply.created_at)
+        Reply.objects.bulk_update(replies, ["created_at"])
+
+    def _renumber(self, tickets: list[Ticket]) -> None:
+        """Intake numbered every demo ticket for today; number them for the day each was
+        received instead, in the order received. Today's counter is first given back what
+        intake lent the demo, so the next real ticket today follows the last real one."""
+        ids = [ticket.pk for ticket in tickets]
+        Ticket.objects.filter(pk__in=ids).update(
+            number=Concat(Value("TMP-"), Cast("id", output_field=CharField()))
+        )
+        TicketDaySequence.objects.filter(day=self.counter_day).update(
+            last_value=self.counter_start
+        )
+        rows = Ticket.objects.filter(pk__in=ids).order_by("received_at", "id")
+        for pk, received_at in rows.values_list("id", "received_at"):
+            number = self._number_on(timezone.localtime(received_at).date())
+            Ticket.objects.filter(pk=pk).update(number=number)
+            for event in TicketEvent.objects.filter(ticket_id=pk, action="created"):
+                TicketEvent.objects.filter(pk=event.pk).update(
+                    after={**event.after, "number": number}
+                )
+
+    def _number_on(self, day: date) -> str:
+        """The next number of ``day``, from the same per-day counter intake uses."""
+        if not TicketDaySequence.objects.filter(day=day).update(last_value=F("last_value") + 1):
+            TicketDaySequence.objects.create(day=day, last_value=1)
+        value = TicketDaySequence.objects.get(day=day).last_value
+        return f"SR-{day:%Y%m%d}-{value:06d}"
