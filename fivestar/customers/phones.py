@@ -1,9 +1,16 @@
 """Phone number normalisation: mainland mobile numbers with or without +86 become E.164."""
 
+import re
+
 import phonenumbers
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import ValidationFailed
+
+# What people type around the digits (full-width forms included). Letters are refused: the
+# phonenumbers library reads them as keypad letters, so "138l2345678" (an L for a 1) would
+# silently become another, valid number — and find another customer.
+_PHONE_CHARACTERS = re.compile(r"^[\d\s+＋\-－().（）]+$")
 
 
 def normalize_phone(raw: str, *, field: str = "phone") -> str:
@@ -15,10 +22,12 @@ def normalize_phone(raw: str, *, field: str = "phone") -> str:
     text = (raw or "").strip()
     if not text:
         raise ValidationFailed(_("请填写手机号码。"), fields={field: [_("必填。")]})
-    try:
-        parsed = phonenumbers.parse(text, "CN")
-    except phonenumbers.NumberParseException:
-        parsed = None
+    parsed = None
+    if _PHONE_CHARACTERS.match(text):
+        try:
+            parsed = phonenumbers.parse(text, "CN")
+        except phonenumbers.NumberParseException:
+            parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         raise ValidationFailed(
             _("手机号码无效：%(phone)s") % {"phone": text[:40]},

@@ -1,9 +1,13 @@
 """Priority proposed from the request's text (SPEC §3), from keyword rules kept as data."""
 
+import re
+
 from fivestar.tickets.models import Priority, PriorityRule
 
 DEFAULT_PRIORITY = Priority.P3
 _RANK = {Priority.P1: 1, Priority.P2: 2, Priority.P3: 3}
+# English keywords match whole words, with the usual endings ("leaking", "errors").
+_ENGLISH_ENDINGS = r"(?:s|es|ed|ing)?"
 
 
 def propose_priority(*, text: str) -> tuple[str, list[str]]:
@@ -15,8 +19,26 @@ def propose_priority(*, text: str) -> tuple[str, list[str]]:
     for keyword, priority in PriorityRule.objects.filter(is_active=True).values_list(
         "keyword", "priority"
     ):
-        if keyword and keyword.casefold() in haystack:
+        if keyword and _occurs(keyword.casefold(), haystack):
             matched.append(keyword)
             if _RANK[Priority(priority)] < _RANK[best]:
                 best = Priority(priority)
     return str(best), matched
+
+
+def _occurs(keyword: str, haystack: str) -> bool:
+    """Chinese keywords match anywhere (the language has no spaces between words). A keyword
+    that starts or ends with a Latin letter or digit matches whole words only, so that "down" is
+    not found in "download" nor "fire" in "firmware"."""
+    if keyword not in haystack:
+        return False
+    pattern = re.escape(keyword)
+    if _is_latin(keyword[0]):
+        pattern = r"(?<![a-z0-9])" + pattern
+    if _is_latin(keyword[-1]):
+        pattern += _ENGLISH_ENDINGS + r"(?![a-z0-9])"
+    return re.search(pattern, haystack) is not None
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() and char.isalnum()

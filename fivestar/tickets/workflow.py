@@ -73,7 +73,9 @@ def action_label(action: str) -> str:
 
 def _role_allows(rule: Rule, *, ticket: Ticket, user: User | None, as_customer: bool) -> bool:
     if as_customer:
-        return rule.customer_may
+        # A customer acts on their own ticket only. Without a user (an SMS or email reply) the
+        # caller has already tied the message to this ticket's customer.
+        return rule.customer_may and (user is None or ticket.customer.user_id == user.pk)
     if user is None:
         return False
     if user.role_codes() & rule.roles:

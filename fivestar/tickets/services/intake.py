@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import Department, User
 from fivestar.core.errors import Conflict, ValidationFailed
-from fivestar.customers.services import CustomerDetails, match_or_create_customer
+from fivestar.customers.phones import normalize_phone
+from fivestar.customers.services import (
+    CustomerDetails,
+    match_or_create_customer,
+    normalize_email,
+)
 from fivestar.products.selectors import product_model_by_code
 from fivestar.products.services import register_unit
 from fivestar.tickets.events import record_event
@@ -141,6 +146,14 @@ def _validated(request: TicketRequest) -> dict:
     customer = request.customer
     if not (customer.phone or "").strip() and not (customer.email or "").strip():
         fail("customer.phone", _("手机号码或邮箱必填其一。"))
+    # A malformed phone or email is reported with the other fields, not after them.
+    for name, normalize in (("phone", normalize_phone), ("email", normalize_email)):
+        if (getattr(customer, name) or "").strip():
+            try:
+                normalize(getattr(customer, name), field=f"customer.{name}")
+            except ValidationFailed as exc:
+                for field_name, messages in exc.fields.items():
+                    errors.setdefault(field_name, []).extend(messages)
     product_model = None
     if request.product_model:
         try:

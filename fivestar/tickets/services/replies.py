@@ -52,6 +52,8 @@ def add_reply(
         raise ValidationFailed(_("回复内容不能为空。"), fields={"body": [_("必填。")]})
     if actor.as_customer and internal:
         raise PermissionDenied(_("客户不能添加内部备注。"))
+    if actor.as_customer and actor.user is not None and ticket.customer.user_id != actor.user.pk:
+        raise PermissionDenied(_("只能回复自己的工单。"))
     if actor.user is None and not actor.as_customer:
         raise PermissionDenied(_("需要登录。"))
     if time_spent_minutes is not None and not 0 <= time_spent_minutes <= 24 * 60:

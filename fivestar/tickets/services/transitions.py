@@ -68,7 +68,10 @@ def _transition(
             from_status=from_status, to_status=row.status, before=before, after=after,
             note=note,
         )
-    ticket.__dict__.update({k: v for k, v in row.__dict__.items() if not k.startswith("_")})
+    # Copy through the field descriptors, not ``__dict__``: setting a foreign key's id this way
+    # drops a related object the caller had cached (``ticket.assignee`` must not stay the old one).
+    for model_field in row._meta.concrete_fields:
+        setattr(ticket, model_field.attname, getattr(row, model_field.attname))
     return row
 
 
@@ -125,14 +128,14 @@ def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "
         return Status.AWAITING_APPROVAL if needs_approval(row) else Status.ASSIGNED
 
     def change(row: Ticket) -> dict:
+        # Checked against the locked row: the caller's copy may predate a priority change.
+        _check_assignee(assignee=assignee, priority=row.priority)
         if needs_approval(row):
             return _set(row, pending_assignee_id=assignee.pk)
         return _set(row, assignee_id=assignee.pk, pending_assignee_id=None)
 
     return _transition(ticket=ticket, action="assign", actor=actor, to_status=target,
-                       change=change, note=note,
-                       validate=lambda: _check_assignee(assignee=assignee,
-                                                        priority=ticket.priority))
+                       change=change, note=note)
 
 
 def approve_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
