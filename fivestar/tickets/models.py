@@ -1,5 +1,9 @@
 """Service tickets (服务工单), their append-only events, replies and attachments (SPEC §2, §5)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -160,10 +164,37 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
+_rewriting_history: ContextVar[bool] = ContextVar("rewriting_ticket_history", default=False)
+
+
+@contextmanager
+def rewriting_history() -> Iterator[None]:
+    """Allow bulk changes to events inside this block. Only a loader of historical data (the
+    demo data set back-dates its timeline) has a reason to; the application never does."""
+    token = _rewriting_history.set(True)
+    try:
+        yield
+    finally:
+        _rewriting_history.reset(token)
+
+
+class TicketEventQuerySet(models.QuerySet):
+    """Events are append-only: bulk updates and deletes are refused too, not just ``save``."""
+
+    def update(self, **kwargs):
+        if not _rewriting_history.get():
+            raise ValueError("ticket events are append-only")
+        return super().update(**kwargs)
+
+    def delete(self):
+        raise ValueError("ticket events are append-only")
+
+
 class TicketEvent(models.Model):
     """One change to a ticket: who, when, what, before/after (SPEC §5). Append-only."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: a ticket with a history cannot be deleted; retention anonymises instead (SPEC §5).
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
@@ -177,6 +208,8 @@ class TicketEvent(models.Model):
     before = models.JSONField(_("变更前"), default=dict, blank=True)
     after = models.JSONField(_("变更后"), default=dict, blank=True)
     note = models.TextField(_("说明"), blank=True)
+
+    objects = TicketEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("工单事件")

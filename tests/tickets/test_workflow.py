@@ -1,6 +1,7 @@
 """The ticket state machine (SPEC §2–§5): who may move a ticket from where to where."""
 
 import pytest
+from django.db.models import ProtectedError
 
 from fivestar.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fivestar.tickets.models import OPEN_STATUSES, Priority, Status, Ticket, TicketEvent
@@ -198,6 +199,7 @@ class TestReopen:
     def test_reopen_counts_and_clears_the_finish(self, agent, from_status):
         ticket = TicketFactory(status=from_status, reopen_count=1)
         ticket.resolved_at = ticket.closed_at = ticket.received_at
+        ticket.customer_confirmed = True
         ticket.save()
 
         reopen_ticket(ticket=ticket, actor=staff(agent), reason="又不制冷了")
@@ -206,10 +208,14 @@ class TestReopen:
         assert ticket.status == Status.IN_PROGRESS
         assert ticket.reopen_count == 2
         assert ticket.resolved_at is None and ticket.closed_at is None
+        # The earlier "solved" no longer holds: the next resolution needs a new confirmation.
+        assert ticket.customer_confirmed is None
         [event] = events(ticket)
         assert event.before == {"reopen_count": 1, "resolved_at": ticket.received_at.isoformat(),
-                                "closed_at": ticket.received_at.isoformat()}
-        assert event.after == {"reopen_count": 2, "resolved_at": None, "closed_at": None}
+                                "closed_at": ticket.received_at.isoformat(),
+                                "customer_confirmed": True}
+        assert event.after == {"reopen_count": 2, "resolved_at": None, "closed_at": None,
+                               "customer_confirmed": None}
 
     def test_the_customer_may_reopen_their_own_ticket(self, customer, portal_user):
         ticket = TicketFactory(status=Status.CLOSED, customer=customer)
@@ -501,6 +507,12 @@ class TestEvents:
             event.save()
         with pytest.raises(ValueError, match="append-only"):
             event.delete()
+        with pytest.raises(ValueError, match="append-only"):
+            TicketEvent.objects.filter(ticket=ticket).update(note="篡改")
+        with pytest.raises(ValueError, match="append-only"):
+            TicketEvent.objects.filter(ticket=ticket).delete()
+        with pytest.raises(ProtectedError):
+            Ticket.objects.filter(pk=ticket.pk).delete()
 
         assert TicketEvent.objects.get(pk=event.pk).note == ""
 

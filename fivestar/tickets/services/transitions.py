@@ -242,7 +242,7 @@ def reopen_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     return _transition(
         ticket=ticket, action="reopen", actor=actor, to_status=Status.IN_PROGRESS,
         note=(reason or "").strip(), validate=validate,
-        change=lambda row: _set(row, closed_at=None, resolved_at=None,
+        change=lambda row: _set(row, closed_at=None, resolved_at=None, customer_confirmed=None,
                                 reopen_count=row.reopen_count + 1),
     )
 
