@@ -8,6 +8,16 @@ from fivestar.accounts.services import create_api_token, grant_roles
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached copies of data (priority rules…) must not outlive the test that rolled them back.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_and_mail_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

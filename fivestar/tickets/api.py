@@ -143,8 +143,8 @@ def create_ticket(
         ),
         actor=request.user, actor_kind="staff", idempotency_key=idempotency_key or None,
     )
-    ticket = _loaded(number=intake.ticket.number, user=request.user)
-    return Answer(201 if intake.created else 200, ticket_payload(ticket, user=request.user))
+    # The new ticket already carries its customer, model and department: no reload needed.
+    return Answer(201 if intake.created else 200, ticket_payload(intake.ticket, user=request.user))
 
 
 class TicketFilters(Schema):

@@ -6,3 +6,13 @@ class TicketsConfig(AppConfig):
     name = "fivestar.tickets"
     label = "tickets"
     verbose_name = _("服务工单")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from fivestar.tickets.models import PriorityRule
+        from fivestar.tickets.priority import forget_rules
+
+        # Cache invalidation only; no domain rule travels by signal.
+        post_save.connect(forget_rules, sender=PriorityRule, dispatch_uid="priority-rules-save")
+        post_delete.connect(forget_rules, sender=PriorityRule, dispatch_uid="priority-rules-del")
