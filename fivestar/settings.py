@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fivestar.customers",
     "fivestar.products",
     "fivestar.tickets",
+    "fivestar.sla",
     "fivestar.notifications",
 ]
 

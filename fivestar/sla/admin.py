@@ -1,0 +1,167 @@
+"""Back office for working calendars (SPEC §3): weekly intervals and per-date overrides inline,
+and a warning whenever this year or the next lacks official holiday data."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from fivestar.core.errors import ValidationFailed
+from fivestar.sla.models import (
+    Calendar,
+    CalendarOverride,
+    CalendarYear,
+    OverrideSource,
+    WorkingInterval,
+)
+from fivestar.sla.selectors import calendars_missing_holiday_data, years_missing_holiday_data
+from fivestar.sla.worktime import Hours, validate_intervals
+
+
+def _missing_message(calendar: Calendar, years: list[int]) -> str:
+    return gettext(
+        "日历“%(name)s”缺少 %(years)s 年的官方节假日数据：这些年份只按每周工作时段计算。"
+        "请运行 “fivestar calendar sync”，或手工录入节假日后在“日历年份”中确认。"
+    ) % {"name": calendar.name, "years": "、".join(str(year) for year in years)}
+
+
+class CalendarForm(forms.ModelForm):
+    class Meta:
+        model = Calendar
+        fields = ("code", "name", "time_zone", "is_24x7", "is_default",
+                  "follows_official_holidays", "adjusted_workday_weekday")
+
+    def validate_constraints(self) -> None:
+        # Ticking "default" moves the default here (``save_model``): the one-default
+        # constraint is kept by the save, not refused by the form.
+        exclude = self._get_validation_exclusions() | {"is_default"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)
+
+
+class WorkingIntervalFormSet(forms.BaseInlineFormSet):
+    """The same interval rules as the services: no overlap, start before end, some working
+    time unless the calendar is 24×7."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        calendar = self.instance
+        if getattr(calendar, "is_24x7", False):
+            return
+        intervals = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            if data.get("weekday") is None or not data.get("start") or data.get("end") is None:
+                continue
+            intervals.append(Hours(int(data["weekday"]), data["start"], data["end"]))
+        try:
+            validate_intervals(
+                intervals, adjusted_workday_weekday=calendar.adjusted_workday_weekday
+            )
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class WorkingIntervalInline(admin.TabularInline):
+    model = WorkingInterval
+    formset = WorkingIntervalFormSet
+    extra = 0
+    ordering = ("weekday", "start")
+
+
+class CalendarOverrideInline(admin.TabularInline):
+    model = CalendarOverride
+    extra = 0
+    fields = ("date", "kind", "name", "source")
+    # An administrator's edit is always manual; a sync never overwrites it.
+    readonly_fields = ("source",)
+    ordering = ("-date",)
+
+
+class CalendarYearInline(admin.TabularInline):
+    model = CalendarYear
+    extra = 0
+    fields = ("year", "has_official_data", "synced_at")
+    readonly_fields = ("synced_at",)
+    ordering = ("-year",)
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    form = CalendarForm
+    list_display = ("code", "name", "time_zone", "is_24x7", "is_default",
+                    "follows_official_holidays", "holiday_data")
+    search_fields = ("code", "name")
+    inlines = [WorkingIntervalInline, CalendarOverrideInline, CalendarYearInline]
+    fields = ("code", "name", "time_zone", "is_24x7", "is_default", "follows_official_holidays",
+              "adjusted_workday_weekday")
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for calendar, years in calendars_missing_holiday_data():
+                messages.warning(request, _missing_message(calendar, years))
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            calendar = self.get_object(request, object_id)
+            if calendar is not None and (years := years_missing_holiday_data(calendar=calendar)):
+                messages.warning(request, _missing_message(calendar, years))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_queryset(self, request):
+        # This year's and next year's data, in the same query as the list (no query per row).
+        this_year = timezone.localdate().year
+        known = CalendarYear.objects.filter(calendar=OuterRef("pk"), has_official_data=True)
+        return super().get_queryset(request).annotate(
+            _has_this_year=Exists(known.filter(year=this_year)),
+            _has_next_year=Exists(known.filter(year=this_year + 1)),
+        )
+
+    @admin.display(description=_("节假日数据"))
+    def holiday_data(self, obj: Calendar) -> str:
+        if obj.is_24x7:
+            return "—"
+        this_year = timezone.localdate().year
+        missing = [
+            year for year, known in ((this_year, obj._has_this_year),
+                                     (this_year + 1, obj._has_next_year))
+            if not known
+        ]
+        if not missing:
+            return gettext("完整")
+        return gettext("缺 %(years)s") % {"years": "、".join(str(y) for y in missing)}
+
+    def save_model(self, request, obj, form, change) -> None:
+        if obj.is_default:
+            Calendar.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is CalendarOverride:
+            for inline_form in formset.forms:
+                if inline_form.has_changed() and not inline_form.cleaned_data.get("DELETE"):
+                    inline_form.instance.source = OverrideSource.MANUAL
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ("date", "calendar", "kind", "name", "source")
+    list_filter = ("calendar", "kind", "source")
+    list_select_related = ("calendar",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+    readonly_fields = ("source",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.source = OverrideSource.MANUAL
+        super().save_model(request, obj, form, change)

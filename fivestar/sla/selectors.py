@@ -1,0 +1,99 @@
+"""Queries on working calendars (SPEC §3): find a calendar, read it into a snapshot for the
+arithmetic, and tell administrators which years lack holiday data."""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fivestar.core.errors import NotFound
+from fivestar.sla.models import Calendar, CalendarOverride, CalendarYear, OverrideKind
+from fivestar.sla.worktime import CalendarSnapshot, Hours, make_snapshot
+
+
+def get_calendar(*, code: str) -> Calendar:
+    """The calendar with ``code`` or ``NotFound`` naming the field ``calendar``."""
+    calendar = Calendar.objects.filter(code=code).first()
+    if calendar is None:
+        raise NotFound(_("没有这个日历：%(code)s。") % {"code": code},
+                       fields={"calendar": [_("未知的日历。")]})
+    return calendar
+
+
+def default_calendar() -> Calendar:
+    """The default working calendar (SPEC §3), or ``NotFound`` when none is marked."""
+    calendar = Calendar.objects.filter(is_default=True).first()
+    if calendar is None:
+        raise NotFound(_("没有默认工作日历。"), fields={"calendar": [_("未设置默认日历。")]})
+    return calendar
+
+
+def load_calendar(code_or_obj: str | Calendar | None = None) -> CalendarSnapshot:
+    """Read a calendar (by code, as a row, or the default one when None) with its intervals,
+    overrides and known years into an immutable snapshot for ``worktime`` (SPEC §3).
+
+    Four queries at most, whatever the span later computed over it. Invalid data (an unknown
+    time zone, no working time) raises ``ValidationFailed``, so no deadline is ever computed
+    over a broken calendar.
+    """
+    if code_or_obj is None:
+        calendar = default_calendar()
+    elif isinstance(code_or_obj, Calendar):
+        calendar = code_or_obj
+    else:
+        calendar = get_calendar(code=code_or_obj)
+    if calendar.is_24x7:
+        return make_snapshot(code=calendar.code, time_zone=calendar.time_zone, is_24x7=True)
+    intervals = [Hours(*row) for row in calendar.intervals.values_list("weekday", "start", "end")]
+    holidays, workdays = [], []
+    for day, kind in CalendarOverride.objects.filter(calendar=calendar).values_list(
+        "date", "kind"
+    ):
+        (workdays if kind == OverrideKind.WORKDAY else holidays).append(day)
+    years = CalendarYear.objects.filter(
+        calendar=calendar, has_official_data=True
+    ).values_list("year", flat=True)
+    return make_snapshot(
+        code=calendar.code, time_zone=calendar.time_zone, intervals=intervals,
+        holidays=holidays, workdays=workdays,
+        adjusted_workday_weekday=calendar.adjusted_workday_weekday, years_with_data=years,
+    )
+
+
+def _years_around(around: date | None) -> list[int]:
+    year = (around or timezone.localdate()).year
+    return [year, year + 1]
+
+
+def years_missing_holiday_data(*, calendar: Calendar, around: date | None = None) -> list[int]:
+    """The current and next year (of ``around``, default today) that lack holiday data for
+    ``calendar`` — shown to administrators in admin and the API (SPEC §3: a year without
+    official data is flagged, never silently treated as all-working). A 24×7 calendar uses no
+    holidays and lacks nothing."""
+    if calendar.is_24x7:
+        return []
+    wanted = _years_around(around)
+    known = set(CalendarYear.objects.filter(
+        calendar=calendar, year__in=wanted, has_official_data=True
+    ).values_list("year", flat=True))
+    return [year for year in wanted if year not in known]
+
+
+def calendars_missing_holiday_data(
+    *, around: date | None = None
+) -> list[tuple[Calendar, list[int]]]:
+    """Every calendar (24×7 excepted) with the years of ``years_missing_holiday_data``, for the
+    administrators' warning; two queries."""
+    wanted = _years_around(around)
+    calendars = list(Calendar.objects.filter(is_24x7=False).order_by("code"))
+    known: dict[int, set[int]] = {}
+    for calendar_id, year in CalendarYear.objects.filter(
+        calendar__in=calendars, year__in=wanted, has_official_data=True
+    ).values_list("calendar_id", "year"):
+        known.setdefault(calendar_id, set()).add(year)
+    result = []
+    for calendar in calendars:
+        missing = [year for year in wanted if year not in known.get(calendar.pk, set())]
+        if missing:
+            result.append((calendar, missing))
+    return result

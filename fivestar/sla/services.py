@@ -1,0 +1,309 @@
+"""Commands on working calendars (SPEC §3): create and edit calendars, their weekly working
+intervals and per-date overrides, and copy China's statutory holidays in from the official data.
+
+Every command validates first and raises ``ValidationFailed`` naming the field; the rules on
+intervals are the ones the arithmetic relies on (``worktime.validate_intervals``).
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fivestar.core.errors import ValidationFailed
+from fivestar.sla import official
+from fivestar.sla.models import (
+    Calendar,
+    CalendarOverride,
+    CalendarYear,
+    OverrideKind,
+    OverrideSource,
+    Weekday,
+    WorkingInterval,
+)
+from fivestar.sla.worktime import Hours, validate_intervals, zone_for
+
+logger = logging.getLogger(__name__)
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写日历名称。"), fields={"name": [_("必填。")]})
+    return name
+
+
+def _check_code(code: str) -> str:
+    from django.core.validators import validate_slug
+
+    code = (code or "").strip()
+    try:
+        validate_slug(code)
+    except Exception as exc:
+        raise ValidationFailed(
+            _("日历代码只能包含字母、数字、下划线和连字符。"),
+            fields={"code": [_("无效的代码。")]},
+        ) from exc
+    if len(code) > 40:
+        raise ValidationFailed(_("日历代码过长。"), fields={"code": [_("最多 40 个字符。")]})
+    return code
+
+
+def _replace_intervals(*, calendar: Calendar, intervals: list[Hours]) -> list[WorkingInterval]:
+    calendar.intervals.all().delete()
+    return WorkingInterval.objects.bulk_create(
+        WorkingInterval(calendar=calendar, weekday=h.weekday, start=h.start, end=h.end)
+        for h in intervals
+    )
+
+
+def _current_intervals(calendar: Calendar) -> list[Hours]:
+    return [Hours(i.weekday, i.start, i.end) for i in calendar.intervals.all()]
+
+
+@transaction.atomic
+def create_calendar(
+    *, code: str, name: str, time_zone: str = "Asia/Shanghai",
+    intervals: Iterable[tuple[int, time, time]] = (), is_24x7: bool = False,
+    is_default: bool = False, follows_official_holidays: bool = True,
+    adjusted_workday_weekday: int = Weekday.MONDAY,
+) -> Calendar:
+    """A new working calendar (SPEC §3 "calendars are data").
+
+    A calendar other than 24×7 needs working time; overlapping or inverted intervals, an
+    unknown time zone or a taken code raise ``ValidationFailed`` naming the field.
+    """
+    code, name = _check_code(code), _check_name(name)
+    zone_for(time_zone)
+    checked = [] if is_24x7 else validate_intervals(
+        intervals, adjusted_workday_weekday=adjusted_workday_weekday
+    )
+    if Calendar.objects.filter(code=code).exists():
+        raise ValidationFailed(_("日历代码已被使用。"), fields={"code": [_("已存在。")]})
+    try:
+        with transaction.atomic():
+            calendar = Calendar.objects.create(
+                code=code, name=name, time_zone=time_zone, is_24x7=is_24x7,
+                follows_official_holidays=follows_official_holidays and not is_24x7,
+                adjusted_workday_weekday=adjusted_workday_weekday,
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            _("日历代码已被使用。"), fields={"code": [_("已存在。")]}
+        ) from exc
+    _replace_intervals(calendar=calendar, intervals=checked)
+    if is_default:
+        make_default_calendar(calendar=calendar)
+    return calendar
+
+
+@transaction.atomic
+def update_calendar(
+    *, calendar: Calendar, name: str | None = None, time_zone: str | None = None,
+    is_24x7: bool | None = None, follows_official_holidays: bool | None = None,
+    adjusted_workday_weekday: int | None = None,
+) -> Calendar:
+    """Change a calendar's settings (SPEC §3); ``None`` leaves a setting as it is.
+
+    Turning 24×7 off needs working intervals already in place (else ``ValidationFailed``).
+    """
+    changed = []
+    if name is not None:
+        calendar.name = _check_name(name)
+        changed.append("name")
+    if time_zone is not None:
+        zone_for(time_zone)
+        calendar.time_zone = time_zone
+        changed.append("time_zone")
+    if is_24x7 is not None:
+        calendar.is_24x7 = is_24x7
+        changed.append("is_24x7")
+    if follows_official_holidays is not None:
+        calendar.follows_official_holidays = follows_official_holidays
+        changed.append("follows_official_holidays")
+    if adjusted_workday_weekday is not None:
+        calendar.adjusted_workday_weekday = adjusted_workday_weekday
+        changed.append("adjusted_workday_weekday")
+    if not calendar.is_24x7:
+        validate_intervals(
+            _current_intervals(calendar),
+            adjusted_workday_weekday=calendar.adjusted_workday_weekday,
+        )
+    if changed:
+        calendar.save(update_fields=[*changed, "updated_at"])
+    return calendar
+
+
+@transaction.atomic
+def set_working_intervals(
+    *, calendar: Calendar, intervals: Iterable[tuple[int, time, time]]
+) -> list[WorkingInterval]:
+    """Replace a calendar's weekly working intervals (SPEC §3), e.g. Mon–Fri 09:00–12:00 and
+    13:00–18:00. Overlaps, inverted intervals or no working time at all → ``ValidationFailed``
+    naming ``intervals``."""
+    if calendar.is_24x7:
+        raise ValidationFailed(
+            _("全天候（7×24）日历没有工作时段。"), fields={"intervals": [_("全天候日历不需要。")]}
+        )
+    checked = validate_intervals(
+        intervals, adjusted_workday_weekday=calendar.adjusted_workday_weekday
+    )
+    rows = _replace_intervals(calendar=calendar, intervals=checked)
+    calendar.save(update_fields=["updated_at"])
+    return rows
+
+
+@transaction.atomic
+def make_default_calendar(*, calendar: Calendar) -> Calendar:
+    """Make ``calendar`` the default (SPEC §3: the working calendar); at most one is."""
+    Calendar.objects.filter(is_default=True).exclude(pk=calendar.pk).update(is_default=False)
+    if not calendar.is_default:
+        calendar.is_default = True
+        calendar.save(update_fields=["is_default", "updated_at"])
+    return calendar
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in OverrideKind.values:
+        raise ValidationFailed(
+            _("例外类型只能是休息日或工作日。"), fields={"kind": [_("无效的类型。")]}
+        )
+    return kind
+
+
+@transaction.atomic
+def set_override(
+    *, calendar: Calendar, day: date, kind: str, name: str = ""
+) -> CalendarOverride:
+    """An administrator's holiday or working day on one date (SPEC §3 per-date overrides).
+
+    It is ``manual``: it replaces an official row for that date and no later sync changes it.
+    """
+    _check_kind(kind)
+    if not isinstance(day, date) or isinstance(day, datetime):
+        raise ValidationFailed(_("日期无效。"), fields={"date": [_("无效的日期。")]})
+    override, _created = CalendarOverride.objects.update_or_create(
+        calendar=calendar, date=day,
+        defaults={"kind": kind, "name": (name or "").strip()[:60],
+                  "source": OverrideSource.MANUAL},
+    )
+    calendar.save(update_fields=["updated_at"])
+    return override
+
+
+@transaction.atomic
+def remove_override(*, calendar: Calendar, day: date) -> bool:
+    """Remove the override on ``day``; the day follows the week again. True if one existed.
+
+    Removing an official row lasts until the next sync brings it back; to keep a statutory
+    day as an ordinary day, set a manual override instead.
+    """
+    deleted, _rows = CalendarOverride.objects.filter(calendar=calendar, date=day).delete()
+    calendar.save(update_fields=["updated_at"])
+    return bool(deleted)
+
+
+@transaction.atomic
+def confirm_year(*, calendar: Calendar, year: int, has_data: bool = True) -> CalendarYear:
+    """An administrator states that ``year``'s holidays are entered by hand (or are not), which
+    silences (or raises) the missing-data warning (SPEC §3)."""
+    row, _created = CalendarYear.objects.update_or_create(
+        calendar=calendar, year=year, defaults={"has_official_data": has_data}
+    )
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class YearSync:
+    """What ``sync_official_holidays`` did for one calendar and year."""
+
+    calendar: str
+    year: int
+    has_data: bool
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    kept_manual: int = 0
+
+
+def sync_official_holidays(
+    *, calendar: Calendar, year: int, now: datetime | None = None
+) -> YearSync:
+    """Copy China's statutory holidays and adjusted working days (调休) of ``year`` into
+    ``calendar`` as ``official`` overrides (SPEC §3).
+
+    Idempotent. A ``manual`` override on the same date wins and is left alone; official rows the
+    data no longer lists are removed. A year the package does not know is recorded with
+    ``has_official_data=False`` (and keeps an administrator's confirmation if there is one),
+    and ``has_data`` is False in the result so the caller warns: the arithmetic then uses the
+    weekly intervals only, and administrators see the year flagged.
+    """
+    if calendar.is_24x7:
+        raise ValidationFailed(
+            _("全天候（7×24）日历不使用节假日。"), fields={"calendar": [_("全天候日历。")]}
+        )
+    now = now or timezone.now()
+    days = official.official_days(year)
+    with transaction.atomic():
+        # One sync per calendar at a time: two workers syncing the same year queue here.
+        Calendar.objects.select_for_update().filter(pk=calendar.pk).first()
+        if days is None:
+            CalendarYear.objects.get_or_create(
+                calendar=calendar, year=year, defaults={"has_official_data": False}
+            )
+            logger.warning("no official holiday data for %s in %s", year, calendar.code)
+            return YearSync(calendar=calendar.code, year=year, has_data=False)
+        existing = {
+            row.date: row for row in CalendarOverride.objects.filter(
+                calendar=calendar, date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)
+            )
+        }
+        wanted = {item.day: item for item in days}
+        to_create, to_update, kept = [], [], 0
+        for day, item in wanted.items():
+            row = existing.get(day)
+            if row is None:
+                to_create.append(CalendarOverride(
+                    calendar=calendar, date=day, kind=item.kind, name=item.name,
+                    source=OverrideSource.OFFICIAL,
+                ))
+            elif row.source == OverrideSource.MANUAL:
+                kept += 1
+            elif (row.kind, row.name) != (item.kind, item.name):
+                row.kind, row.name, row.updated_at = item.kind, item.name, now
+                to_update.append(row)
+        stale = [
+            row.pk for day, row in existing.items()
+            if day not in wanted and row.source == OverrideSource.OFFICIAL
+        ]
+        CalendarOverride.objects.bulk_create(to_create)
+        CalendarOverride.objects.bulk_update(to_update, ["kind", "name", "updated_at"])
+        if stale:
+            CalendarOverride.objects.filter(pk__in=stale).delete()
+        CalendarYear.objects.update_or_create(
+            calendar=calendar, year=year,
+            defaults={"has_official_data": True, "synced_at": now},
+        )
+        if to_create or to_update or stale:
+            calendar.save(update_fields=["updated_at"])
+    return YearSync(
+        calendar=calendar.code, year=year, has_data=True, created=len(to_create),
+        updated=len(to_update), removed=len(stale), kept_manual=kept,
+    )
+
+
+def years_to_sync(*, today: date | None = None) -> list[int]:
+    """The years a plain ``fivestar calendar sync`` covers: every year the official data knows
+    from this year on, plus this year and the next even when unknown (so they get flagged)."""
+    this_year = (today or timezone.localdate()).year
+    known = official.official_years()
+    return sorted({*range(max(this_year, known.start), known.stop), this_year, this_year + 1})
+
+
+def calendars_to_sync() -> list[Calendar]:
+    """Calendars that follow China's statutory holidays (the default one among them)."""
+    return list(Calendar.objects.filter(follows_official_holidays=True, is_24x7=False))
