@@ -62,3 +62,16 @@ def test_demo_refuses_to_run_with_a_real_sms_gateway(settings):
     settings.SMS_BACKEND = "fivestar.notifications.sms.HttpSmsBackend"
     with pytest.raises(CommandError, match="SMS_BACKEND"):
         call_command("demo", "--port", "8124", stdout=StringIO())
+
+
+@pytest.mark.parametrize("command", ["demo", "serve", "worker", "token", "seed_demo", "calendar"])
+def test_every_fivestar_command_prints_its_help(command):
+    """``fivestar <command> --help`` is the first thing an operator types; it must not crash
+    (a lazy translation object in argparse's help text once did)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "fivestar.cli", command, "--help"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert "usage:" in result.stdout

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from io import StringIO
 from pathlib import Path
 
 from django.conf import settings
@@ -19,7 +20,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fivestar.accounts.models import User
 from fivestar.accounts.services import create_api_token
@@ -45,18 +45,18 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "演示模式：建库、载入演示数据，启动 Web 服务和后台任务进程；Ctrl-C 全部停止。"
     )
     requires_system_checks = []  # migrate runs them
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1",
-                            help=gettext_lazy("监听地址（默认 127.0.0.1）"))
+                            help=_("监听地址（默认 127.0.0.1）"))
         parser.add_argument("--port", type=int, default=8000,
-                            help=gettext_lazy("端口（默认 8000）"))
+                            help=_("端口（默认 8000）"))
         parser.add_argument("--no-worker", action="store_true",
-                            help=gettext_lazy("不启动后台任务进程"))
+                            help=_("不启动后台任务进程"))
 
     def handle(self, *, host: str, port: int, no_worker: bool, **options) -> None:
         if real_gateways_configured():
@@ -72,6 +72,8 @@ class Command(BaseCommand):
         self.stdout.write(_("数据目录：%(dir)s") % {"dir": settings.VAR_DIR})
         self.stdout.write(_("正在更新数据库结构…"))
         call_command("migrate", interactive=False, verbosity=0)
+        # China's statutory holidays and adjusted working days, from the installed package.
+        call_command("calendar", "sync", stdout=StringIO())
         self.stdout.write(_("正在载入演示数据（首次约需半分钟）…"))
         report = demo.seed_demo()
         if report.created_anything:

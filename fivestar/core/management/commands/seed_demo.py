@@ -5,7 +5,6 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fivestar.core.demo import TICKET_COUNT, seed_demo
 
@@ -22,15 +21,15 @@ def real_gateways_configured() -> bool:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = _(
         "载入演示数据：组织、网点、员工、产品、60 位客户和近 90 天约 300 张工单（可重复运行）。"
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--tickets", type=int, default=TICKET_COUNT,
-                            help=gettext_lazy("首次载入的工单数（默认 300）"))
+                            help=_("首次载入的工单数（默认 300）"))
         parser.add_argument("--force", action="store_true",
-                            help=gettext_lazy("即使配置了真实的邮件/短信网关也载入"))
+                            help=_("即使配置了真实的邮件/短信网关也载入"))
 
     def handle(self, *, tickets: int, force: bool, **options) -> None:
         if tickets < 0:

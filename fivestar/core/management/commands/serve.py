@@ -10,7 +10,6 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from gunicorn.app.base import BaseApplication
 
 
@@ -42,21 +41,21 @@ def default_workers() -> int:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("启动 Web 服务（gunicorn）。Ctrl-C 停止。")
+    help = _("启动 Web 服务（gunicorn）。Ctrl-C 停止。")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"),
-                            help=gettext_lazy("监听地址（默认 127.0.0.1）"))
+                            help=_("监听地址（默认 127.0.0.1）"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
-                            help=gettext_lazy("端口（默认 8000）"))
+                            help=_("端口（默认 8000）"))
         parser.add_argument("--workers", type=int, default=None,
-                            help=gettext_lazy("工作进程数（默认 WEB_CONCURRENCY 或 CPU 核数×2）"))
+                            help=_("工作进程数（默认 WEB_CONCURRENCY 或 CPU 核数×2）"))
         parser.add_argument("--threads", type=int, default=4,
-                            help=gettext_lazy("每个进程的线程数（默认 4）"))
+                            help=_("每个进程的线程数（默认 4）"))
         parser.add_argument("--timeout", type=int, default=60,
-                            help=gettext_lazy("请求超时秒数（默认 60）"))
+                            help=_("请求超时秒数（默认 60）"))
         parser.add_argument("--access-log", action="store_true",
-                            help=gettext_lazy("在标准输出打印访问日志"))
+                            help=_("在标准输出打印访问日志"))
 
     def handle(self, *, host: str, port: int, workers: int | None, threads: int, timeout: int,
                access_log: bool, **options) -> None:

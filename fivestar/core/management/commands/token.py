@@ -5,18 +5,17 @@ Only the token's digest is stored; the printed token cannot be shown again.
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fivestar.accounts.models import User
 from fivestar.accounts.services import create_api_token
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("为用户生成一个新的 API 令牌并打印（只显示这一次）。")
+    help = _("为用户生成一个新的 API 令牌并打印（只显示这一次）。")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("username", help=gettext_lazy("用户名"))
-        parser.add_argument("--name", default="", help=gettext_lazy("令牌名称，便于识别用途"))
+        parser.add_argument("username", help=_("用户名"))
+        parser.add_argument("--name", default="", help=_("令牌名称，便于识别用途"))
 
     def handle(self, *, username: str, name: str, **options) -> None:
         user = User.objects.filter(username=username).first()

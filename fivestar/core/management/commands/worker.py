@@ -19,7 +19,7 @@ from django.db import connections
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
 from django.tasks.exceptions import InvalidTaskBackend
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import (
     Worker,
