@@ -6,23 +6,27 @@ whose transaction then fails leaves a gap in the day's numbers — that is accep
 are unique and increasing, not dense).
 """
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fivestar.tickets.models import TicketDaySequence
+
+# One statement increments and reads the counter (PostgreSQL and SQLite ≥ 3.35 both have
+# RETURNING); the ORM would need an UPDATE and a SELECT.
+_INCREMENT = (
+    f"UPDATE {TicketDaySequence._meta.db_table} SET last_value = last_value + 1 "
+    "WHERE day = %s RETURNING last_value"
+)
 
 
 def allocate_ticket_number() -> str:
     day = timezone.localdate()
     for _attempt in range(3):
-        with transaction.atomic():
-            updated = TicketDaySequence.objects.filter(day=day).update(
-                last_value=F("last_value") + 1
-            )
-            if updated:
-                value = TicketDaySequence.objects.get(day=day).last_value
-                return f"SR-{day:%Y%m%d}-{value:06d}"
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_INCREMENT, [day])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"SR-{day:%Y%m%d}-{row[0]:06d}"
         try:
             with transaction.atomic():
                 TicketDaySequence.objects.create(day=day, last_value=1)
