@@ -60,7 +60,11 @@ def test_create_returns_201_with_the_contract_fields(api_as, agent, fridge):
     assert ticket["customer"]["phone"] == "138****8000"
     assert ticket["customer"]["address"].endswith("****")
     assert ticket["product_model"]["product_line"] == {"code": "fridge", "name": "冰箱"}
-    assert ticket["deadlines"] == {}
+    # The SLA engine starts the targets a new ticket has (DESIGN.md "deadlines").
+    assert set(ticket["deadlines"]) == {"first_response", "acceptance", "respond", "resolve"}
+    assert ticket["deadlines"]["resolve"]["state"] == "running"
+    assert ticket["deadlines"]["resolve"]["breached"] is False
+    assert ticket["next_due_at"] == ticket["deadlines"]["first_response"]["due_at"]
     assert "accept" in ticket["allowed_actions"]
     # Times carry the configured zone's offset.
     assert ticket["received_at"].endswith("+08:00")
@@ -340,3 +344,12 @@ def test_garbage_bodies_never_500(api_as, agent):
         assert response.status_code in (400, 422), (raw, response.status_code)
         error_of(response)
     assert json.loads(api.get("/api/v1/tickets").content)["count"] == 0
+
+
+def test_interactive_docs_load_nothing_from_a_cdn(client, agent):
+    client.force_login(agent)
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "https://" not in page
