@@ -14,6 +14,9 @@ from fivestar.sla.models import (
     CalendarOverride,
     CalendarYear,
     OverrideSource,
+    SlaClock,
+    SlaPolicy,
+    SlaTarget,
     WorkingInterval,
 )
 from fivestar.sla.selectors import calendars_missing_holiday_data, years_missing_holiday_data
@@ -165,3 +168,73 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj.source = OverrideSource.MANUAL
         super().save_model(request, obj, form, change)
+
+
+# --- policies (SPEC §3: every number is a default an administrator can change) --------------
+
+
+class SlaTargetFormSet(forms.BaseInlineFormSet):
+    """The rules of ``policies.validate_targets``: a resolve target, positive durations, known
+    triggers and states."""
+
+    def clean(self) -> None:
+        from fivestar.sla.policies import TargetSpec, validate_targets
+
+        super().clean()
+        if any(self.errors):
+            return
+        specs = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("name"):
+                continue
+            specs.append(TargetSpec(
+                name=data["name"], duration=data.get("duration"),
+                start_event=data.get("start_event") or "",
+                stop_events=data.get("stop_events") or [],
+                outside_hours_duration=data.get("outside_hours_duration"),
+                restart_events=data.get("restart_events") or [],
+                pause_statuses=data.get("pause_statuses") or [],
+            ))
+        try:
+            validate_targets(specs)
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class SlaTargetInline(admin.StackedInline):
+    model = SlaTarget
+    formset = SlaTargetFormSet
+    extra = 0
+    fields = (("name", "duration", "outside_hours_duration"), ("calendar", "hours_calendar"),
+              "start_event", "stop_events", "restart_events", "pause_statuses")
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "priority", "ticket_type", "channel", "customer_tier",
+                    "product_line", "is_active")
+    list_filter = ("is_active", "priority")
+    list_select_related = ("product_line",)
+    inlines = [SlaTargetInline]
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    """Read-only: clocks are driven by ticket events and the sweep."""
+
+    list_display = ("ticket", "name", "state", "started_at", "due_at", "original_due_at",
+                    "met_at", "escalation_level")
+    list_filter = ("state", "name")
+    list_select_related = ("ticket",)
+    search_fields = ("ticket__number",)
+    raw_id_fields = ("ticket",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,6 +7,8 @@ over a calendar lives in ``fivestar.sla.worktime``; the rules that keep a calend
 ``fivestar.sla.services``.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -177,3 +179,164 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.calendar_id} {self.year}"
+
+
+# --- policies and targets (SPEC §3 service standards) ----------------------------------------
+
+
+class TargetName(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("首次响应")
+    CONTACT = "contact", _("联系客户")
+    ACCEPTANCE = "acceptance", _("受理评估")
+    RESPOND = "respond", _("开始处理")
+    RESOLVE = "resolve", _("解决")
+    VISIT = "visit", _("上门")
+    UPDATE = "update", _("进度更新")
+
+
+class SlaPolicy(models.Model):
+    """Which tickets a set of targets applies to (SPEC §3). Each blank matcher means "any";
+    the policy with the most matchers set wins, ties go to the lower ``order``."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    order = models.PositiveIntegerField(_("顺序"), help_text=_("同样具体时，数字小的优先。"))
+    priority = models.CharField(_("优先级"), max_length=2, blank=True)
+    ticket_type = models.CharField(_("请求类型"), max_length=20, blank=True)
+    channel = models.CharField(_("渠道"), max_length=10, blank=True)
+    customer_tier = models.CharField(_("客户等级"), max_length=10, blank=True)
+    product_line = models.ForeignKey(
+        "products.ProductLine", verbose_name=_("产品线"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    MATCHERS = ("priority", "ticket_type", "channel", "customer_tier", "product_line_id")
+
+    class Meta:
+        verbose_name = _("服务标准策略")
+        verbose_name_plural = _("服务标准策略")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def specificity(self) -> int:
+        return sum(1 for name in self.MATCHERS if getattr(self, name))
+
+
+class SlaTarget(models.Model):
+    """One deadline of a policy: how long, on which clock, started/stopped/paused by what.
+
+    ``calendar`` null means the wall clock (24×7). ``outside_hours_duration`` (first response)
+    replaces ``duration`` when the clock starts outside the working time of ``hours_calendar``
+    (null: the default working calendar) — 10 min in working hours, 30 min otherwise.
+    """
+
+    policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("策略"), on_delete=models.CASCADE, related_name="targets"
+    )
+    name = models.CharField(_("目标"), max_length=20, choices=TargetName.choices)
+    duration = models.DurationField(_("时限"))
+    outside_hours_duration = models.DurationField(_("非工作时间时限"), null=True, blank=True)
+    hours_calendar = models.ForeignKey(
+        Calendar, verbose_name=_("判断工作时间的日历"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+        help_text=_("留空：默认工作日历。仅在设置了非工作时间时限时使用。"),
+    )
+    calendar = models.ForeignKey(
+        Calendar, verbose_name=_("计时日历"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("留空：全天候（7×24）自然时间。"),
+    )
+    start_event = models.CharField(_("开始事件"), max_length=40)
+    stop_events = models.JSONField(_("结束事件"), default=list)
+    restart_events = models.JSONField(_("重新计时事件"), default=list, blank=True)
+    pause_statuses = models.JSONField(_("暂停状态"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("服务目标")
+        verbose_name_plural = _("服务目标")
+        ordering = ["policy", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "name"], name="sla_target_one_per_name"),
+            models.CheckConstraint(
+                condition=Q(duration__gte=timedelta(0)), name="sla_target_duration_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} {self.name}"
+
+
+class ClockState(models.TextChoices):
+    RUNNING = "running", _("计时中")
+    PAUSED = "paused", _("已暂停")
+    MET = "met", _("已达成")
+    BREACHED = "breached", _("已超时")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class SlaClock(models.Model):
+    """One target's clock on one ticket. ``allowed`` is the time granted on the clock's
+    ``calendar`` (null: wall clock); ``due_at = add(started_at, allowed + paused_working)``.
+    A clock is open until it is met (``met_at``) or cancelled; at most one open per target."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks"
+    )
+    name = models.CharField(_("目标"), max_length=20, choices=TargetName.choices)
+    target = models.ForeignKey(
+        SlaTarget, null=True, blank=True, on_delete=models.SET_NULL, related_name="clocks"
+    )
+    calendar = models.ForeignKey(
+        Calendar, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    allowed = models.DurationField(_("时限"))
+    started_at = models.DateTimeField(_("开始时间"))
+    due_at = models.DateTimeField(_("截止时间"))
+    original_due_at = models.DateTimeField(_("原截止时间"))
+    warn_at = models.DateTimeField(_("预警时间"))
+    paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
+    # Working time (on the clock's calendar) spent paused, and the pauses themselves.
+    paused_working = models.DurationField(_("暂停的工作时间"), default=timedelta(0))
+    pauses = models.JSONField(default=list, blank=True)
+    met_at = models.DateTimeField(_("达成时间"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("超时时间"), null=True, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    warned_at = models.DateTimeField(_("预警发送时间"), null=True, blank=True)
+    # 1 = the assignee was told of the breach, 2 = the supervisor, 3 = the manager.
+    escalation_level = models.PositiveSmallIntegerField(_("升级级别"), default=0)
+    # When the breach goes one level up if the clock is still not met.
+    escalate_at = models.DateTimeField(_("下次升级时间"), null=True, blank=True)
+    # Recomputations (priority change): [{"at", "reason", "from_due", "to_due"}].
+    changes = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("服务计时")
+        verbose_name_plural = _("服务计时")
+        ordering = ["ticket", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "name"], name="sla_clock_one_open_per_target",
+                condition=Q(met_at__isnull=True) & ~Q(state="cancelled"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="sla_clock_state_due"),
+            models.Index(fields=["state", "warn_at"], name="sla_clock_state_warn",
+                         condition=Q(warned_at__isnull=True)),
+            models.Index(fields=["escalate_at"], name="sla_clock_escalate_at",
+                         condition=Q(escalate_at__isnull=False)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.name} {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and self.state != ClockState.CANCELLED

@@ -3,11 +3,19 @@ arithmetic, and tell administrators which years lack holiday data."""
 
 from datetime import date
 
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import NotFound
-from fivestar.sla.models import Calendar, CalendarOverride, CalendarYear, OverrideKind
+from fivestar.sla.models import (
+    Calendar,
+    CalendarOverride,
+    CalendarYear,
+    OverrideKind,
+    SlaPolicy,
+    SlaTarget,
+)
 from fivestar.sla.worktime import CalendarSnapshot, Hours, make_snapshot
 
 
@@ -97,3 +105,28 @@ def calendars_missing_holiday_data(
         if missing:
             result.append((calendar, missing))
     return result
+
+
+def policy_for(*, ticket) -> SlaPolicy | None:
+    """The active policy for ``ticket`` (SPEC §3): every matcher set on the policy must equal
+    the ticket's value; the most specific match wins, ties go to the lower ``order``. Targets
+    come prefetched. None when no policy matches."""
+    line_id = None
+    if ticket.product_model_id:
+        line_id = ticket.product_model.product_line_id
+    tier = ticket.customer.tier if ticket.customer_id else ""
+    candidates = (
+        SlaPolicy.objects.filter(is_active=True)
+        .filter(Q(priority="") | Q(priority=ticket.priority))
+        .filter(Q(ticket_type="") | Q(ticket_type=ticket.type))
+        .filter(Q(channel="") | Q(channel=ticket.channel))
+        .filter(Q(customer_tier="") | Q(customer_tier=tier))
+        .filter(Q(product_line__isnull=True) | Q(product_line_id=line_id))
+        .prefetch_related(Prefetch("targets", queryset=SlaTarget.objects.order_by("id")))
+        .order_by("order", "id")
+    )
+    best = None
+    for policy in candidates:
+        if best is None or policy.specificity > best.specificity:
+            best = policy
+    return best

@@ -1,6 +1,7 @@
 """API v1: tickets. Thin: parse the schema, call one service or selector, shape the answer."""
 
 import math
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
@@ -16,7 +17,7 @@ from fivestar.accounts.models import User
 from fivestar.core.errors import NotFound, ValidationFailed
 from fivestar.customers.masking import mask
 from fivestar.customers.services import CustomerDetails
-from fivestar.tickets import services
+from fivestar.tickets import hooks, services
 from fivestar.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -155,6 +156,7 @@ class TicketFilters(Schema):
     assignee: str | None = None
     department: str | None = None
     breached: bool | None = None
+    due_within: int | None = None
     q: str | None = None
     sort: str = "-received_at"
     page: int = 1
@@ -187,7 +189,8 @@ def _choices(value: str | None, allowed: list[str], field: str) -> list[str]:
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     """Tickets the caller may see, newest first, filtered and paginated. ``status`` and the other
     choice filters take comma-separated values; ``assignee`` is a username, ``me`` or ``none``;
-    ``breached=true`` keeps open tickets whose nearest deadline has passed; ``q`` searches the
+    ``breached=true`` keeps open tickets whose nearest deadline has passed; ``due_within=N``
+    keeps open tickets whose nearest deadline falls in the next N minutes; ``q`` searches the
     number, title, customer name and phone."""
     if not 1 <= filters.page_size <= 200:
         raise ValidationFailed(_("每页数量应在 1 到 200 之间。"),
@@ -216,6 +219,14 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     if filters.breached is not None:
         overdue = Q(status__in=OPEN_STATUSES, next_due_at__lt=timezone.now())
         tickets = tickets.filter(overdue) if filters.breached else tickets.exclude(overdue)
+    if filters.due_within is not None:
+        if not 0 <= filters.due_within <= 60 * 24 * 366:
+            raise ValidationFailed(_("分钟数超出范围。"), fields={"due_within": [_("超出范围。")]})
+        now = timezone.now()
+        tickets = tickets.filter(
+            status__in=OPEN_STATUSES, next_due_at__gte=now,
+            next_due_at__lte=now + timedelta(minutes=filters.due_within),
+        )
     if filters.q and (q := filters.q.strip()[:100]):
         match = (Q(number__icontains=q) | Q(title__icontains=q) | Q(customer__name__icontains=q))
         digits = "".join(ch for ch in q if ch.isdigit())
@@ -226,6 +237,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     offset = (filters.page - 1) * filters.page_size
     page = list(
         tickets.select_related(*_LIST_RELATED)
+        .prefetch_related(*hooks.deadline_prefetches())
         .order_by(*_SORTS[filters.sort])[offset: offset + filters.page_size]
     )
     return {

@@ -4,17 +4,22 @@ An app that reacts (notifications, the SLA engine, surveys…) registers a handl
 ``AppConfig.ready``. Handlers run inside the transaction that wrote the event, so whatever they
 write (an outbox row, a clock) commits or rolls back with the change itself. A handler that must
 reach the outside world does it after commit (the outbox, ``transaction.on_commit``).
+
+The SLA engine also provides the ticket's deadlines (``register_deadline_provider``), with the
+related names a list of tickets should prefetch so that reading them costs no query per ticket.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fivestar.tickets.models import TicketEvent
+    from fivestar.tickets.models import Ticket, TicketEvent
 
 EventHandler = Callable[["TicketEvent"], None]
+DeadlineProvider = Callable[["Ticket"], dict[str, dict]]
 
 _handlers: list[EventHandler] = []
+_deadlines: dict[str, object] = {"provider": None, "prefetch": ()}
 
 
 def on_ticket_event(handler: EventHandler) -> EventHandler:
@@ -27,3 +32,20 @@ def on_ticket_event(handler: EventHandler) -> EventHandler:
 def dispatch(event: "TicketEvent") -> None:
     for handler in tuple(_handlers):
         handler(event)
+
+
+def register_deadline_provider(provider: DeadlineProvider, *, prefetch: Sequence = ()) -> None:
+    """``provider(ticket)`` returns the ticket's deadlines keyed by target name; ``prefetch``
+    lists the lookups a ticket list passes to ``prefetch_related`` for it. One provider; a
+    second registration replaces the first."""
+    _deadlines["provider"] = provider
+    _deadlines["prefetch"] = tuple(prefetch)
+
+
+def deadlines(ticket: "Ticket") -> dict[str, dict]:
+    provider = _deadlines["provider"]
+    return provider(ticket) if provider is not None else {}  # type: ignore[operator]
+
+
+def deadline_prefetches() -> tuple:
+    return _deadlines["prefetch"]  # type: ignore[return-value]

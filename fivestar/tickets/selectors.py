@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import NotFound
 from fivestar.customers.models import Customer
+from fivestar.tickets import hooks
 from fivestar.tickets.models import Ticket, TicketEvent
 
 # Roles that see every ticket; technicians and warehouse keepers see their own work and their
@@ -59,6 +60,7 @@ def ticket_timeline(*, ticket: Ticket) -> QuerySet[TicketEvent]:
 
 
 def ticket_deadlines(*, ticket: Ticket) -> dict[str, dict]:
-    """The ticket's service deadlines keyed by target name (DESIGN.md). Empty until the SLA
-    engine (app ``sla``) is installed and computes clocks for the ticket."""
-    return {}
+    """The ticket's service deadlines keyed by target name (DESIGN.md), each
+    ``{"due_at", "met_at", "state", "breached"}``, from the provider the SLA engine registers
+    (empty without it). A list of tickets prefetches ``hooks.deadline_prefetches()`` first."""
+    return hooks.deadlines(ticket)

@@ -1,0 +1,308 @@
+"""The clocks of a ticket's service targets (SPEC §3), driven by ticket events.
+
+``on_ticket_event`` is registered with ``tickets.hooks`` and runs inside the transaction that
+wrote the event. It turns the event into triggers (``triggers_for``), then, in this order:
+recomputes the open clocks on a priority change, stops the clocks the triggers stop, cancels the
+rest when the ticket is closed or cancelled, pauses or resumes by the ticket's new status,
+starts (or re-arms) the clocks the triggers start, and finally writes ``Ticket.next_due_at``.
+
+Time rules: a clock's ``due_at`` is ``add_working_time(started_at, allowed + paused_working)``
+on the clock's own calendar (the wall clock when it has none). Time spent waiting for the
+customer is measured in *working* time on that calendar and pushes every paused target, response
+included — not wall-clock seconds, and not only the resolve deadline.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from fivestar.core.errors import DomainError
+from fivestar.sla.models import ClockState, SlaClock, SlaTarget
+from fivestar.sla.selectors import load_calendar, policy_for
+from fivestar.sla.worktime import (
+    CalendarSnapshot,
+    add_working_time,
+    is_working_time,
+    make_snapshot,
+    working_time_between,
+)
+from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+WALL_CLOCK = make_snapshot(code="wall-clock", time_zone="UTC", is_24x7=True)
+#: Share of the allowed time after which the assignee is warned (SPEC §3: 80%).
+DEFAULT_WARN_RATIO = 0.8
+_ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
+
+
+def warn_ratio() -> float:
+    return float(getattr(settings, "SLA_WARN_RATIO", DEFAULT_WARN_RATIO))
+
+
+class Calendars:
+    """Calendar snapshots read at most once per handler call; id None is the wall clock."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[object, CalendarSnapshot] = {}
+
+    def clock(self, calendar_id: int | None) -> CalendarSnapshot:
+        if calendar_id is None:
+            return WALL_CLOCK
+        if calendar_id not in self._loaded:
+            from fivestar.sla.models import Calendar
+
+            self._loaded[calendar_id] = load_calendar(Calendar.objects.get(pk=calendar_id))
+        return self._loaded[calendar_id]
+
+    def hours(self, calendar_id: int | None) -> CalendarSnapshot:
+        """The calendar that tells working hours from the rest: id None is the default one."""
+        key = ("hours", calendar_id)
+        if key not in self._loaded:
+            self._loaded[key] = (
+                load_calendar(None) if calendar_id is None else self.clock(calendar_id)
+            )
+        return self._loaded[key]
+
+
+def triggers_for(event: TicketEvent) -> set[str]:
+    """The trigger names an event fires: its action, plus ``assigned`` (an assignee was set),
+    ``staff_reply`` (a public reply by staff) and ``reopened`` (work resumes after a
+    resolution)."""
+    triggers = {event.action}
+    if event.action in ("assign", "approve") and (event.after or {}).get("assignee"):
+        triggers.add("assigned")
+    if event.action == "reply" and event.actor_kind == "staff":
+        triggers.add("staff_reply")
+    if event.action == "reopen" or (
+        event.action == "confirm" and event.to_status == Status.IN_PROGRESS
+    ):
+        triggers.add("reopened")
+    return triggers
+
+
+# --- one clock ------------------------------------------------------------------------------
+
+
+def allowed_for(*, target: SlaTarget, started_at: datetime, calendars: Calendars) -> timedelta:
+    """The target's time: ``outside_hours_duration`` when it has one and ``started_at`` is
+    outside the working hours of its hours calendar (SPEC §3 first response 10/30 min)."""
+    if target.outside_hours_duration is not None and not is_working_time(
+        started_at, calendars.hours(target.hours_calendar_id)
+    ):
+        return target.outside_hours_duration
+    return target.duration
+
+
+def _schedule(clock: SlaClock, calendars: Calendars) -> None:
+    cal = calendars.clock(clock.calendar_id)
+    clock.due_at = add_working_time(clock.started_at, clock.allowed + clock.paused_working, cal)
+    clock.warn_at = add_working_time(
+        clock.started_at, clock.allowed * warn_ratio() + clock.paused_working, cal
+    )
+
+
+def _new_clock(*, ticket: Ticket, target: SlaTarget, at: datetime,
+               calendars: Calendars) -> SlaClock:
+    clock = SlaClock(
+        ticket=ticket, name=target.name, target=target, calendar_id=target.calendar_id,
+        allowed=allowed_for(target=target, started_at=at, calendars=calendars),
+        started_at=at, state=ClockState.RUNNING,
+    )
+    _schedule(clock, calendars)
+    clock.original_due_at = clock.due_at
+    if ticket.status in (target.pause_statuses or ()):
+        clock.state, clock.paused_at = ClockState.PAUSED, at
+    return clock
+
+
+def _fold_pause(clock: SlaClock, at: datetime, calendars: Calendars) -> None:
+    """End the current pause at ``at``: add its working time to the clock and push due."""
+    if clock.paused_at is None:
+        return
+    end = max(at, clock.paused_at)
+    cal = calendars.clock(clock.calendar_id)
+    clock.paused_working += working_time_between(clock.paused_at, end, cal)
+    clock.pauses = [*clock.pauses, [clock.paused_at.isoformat(), end.isoformat()]]
+    clock.paused_at = None
+    _schedule(clock, calendars)
+
+
+def pause(clock: SlaClock, at: datetime) -> None:
+    """Stop counting at ``at``; a clock already past due is breached instead (a wait that
+    starts after the deadline does not rescue it)."""
+    if clock.due_at <= at:
+        clock.state, clock.breached_at = ClockState.BREACHED, clock.breached_at or clock.due_at
+        return
+    clock.state, clock.paused_at = ClockState.PAUSED, at
+
+
+def resume(clock: SlaClock, at: datetime, calendars: Calendars) -> None:
+    _fold_pause(clock, at, calendars)
+    clock.state = ClockState.RUNNING
+
+
+def stop(clock: SlaClock, at: datetime, calendars: Calendars) -> None:
+    """The target is done at ``at``: met when in time, breached (and met) when late."""
+    _fold_pause(clock, at, calendars)
+    clock.met_at = at
+    clock.escalate_at = None
+    if at > clock.due_at or clock.breached_at is not None:
+        clock.state = ClockState.BREACHED
+        clock.breached_at = clock.breached_at or clock.due_at
+    else:
+        clock.state = ClockState.MET
+
+
+def recompute(clock: SlaClock, *, target: SlaTarget, at: datetime, reason: str,
+              calendars: Calendars) -> None:
+    """Give an open clock the time of ``target`` counted from its original start (a priority
+    change): pauses are re-measured on the new calendar; the change is recorded."""
+    before = clock.due_at
+    clock.target = target
+    clock.calendar_id = target.calendar_id
+    clock.allowed = allowed_for(target=target, started_at=clock.started_at, calendars=calendars)
+    cal = calendars.clock(clock.calendar_id)
+    clock.paused_working = sum(
+        (working_time_between(parse_datetime(a), parse_datetime(b), cal) for a, b in clock.pauses),
+        timedelta(0),
+    )
+    _schedule(clock, calendars)
+    clock.original_due_at = clock.due_at
+    if clock.state == ClockState.BREACHED and clock.due_at > at:
+        clock.state, clock.breached_at = ClockState.RUNNING, None
+        clock.escalation_level, clock.escalate_at = 0, None
+    if clock.warned_at is not None and clock.warn_at > at:
+        clock.warned_at = None
+    clock.changes = [*clock.changes, {
+        "at": at.isoformat(), "reason": reason,
+        "from_due": before.isoformat(), "to_due": clock.due_at.isoformat(),
+    }]
+
+
+# --- the handler ----------------------------------------------------------------------------
+
+
+def on_ticket_event(event: TicketEvent) -> None:
+    """Start, stop, pause, resume, re-arm and recompute the ticket's clocks for ``event``."""
+    if event.action in ("note", "attachment", "edited"):
+        return
+    ticket = event.ticket
+    at = ticket.received_at if event.action == "created" else event.at
+    triggers = triggers_for(event)
+    calendars = Calendars()
+    clocks = list(SlaClock.objects.filter(ticket=ticket).order_by("id"))
+    open_clocks = [c for c in clocks if c.is_open]
+    dirty: dict[int, SlaClock] = {}
+    policy = policy_for(ticket=ticket)
+    targets = {t.name: t for t in policy.targets.all()} if policy else {}
+    stop_targets = {t.pk: t for t in SlaTarget.objects.filter(
+        pk__in={c.target_id for c in open_clocks if c.target_id}
+    )} if open_clocks else {}
+
+    try:
+        if event.action == "set_priority" and "priority" in (event.after or {}):
+            reason = f"priority {event.before.get('priority')} → {event.after.get('priority')}"
+            for clock in open_clocks:
+                target = targets.get(clock.name)
+                if target is None:
+                    clock.state = ClockState.CANCELLED
+                else:
+                    recompute(clock, target=target, at=at, reason=reason, calendars=calendars)
+                    stop_targets[target.pk] = target
+                dirty[clock.pk] = clock
+        for clock in open_clocks:
+            if not clock.is_open:
+                continue
+            target = stop_targets.get(clock.target_id) or targets.get(clock.name)
+            if target is not None and triggers & set(target.stop_events or ()):
+                stop(clock, at, calendars)
+                dirty[clock.pk] = clock
+        if event.to_status in _ENDED:
+            for clock in open_clocks:
+                if clock.is_open and clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+                    _fold_pause(clock, at, calendars)
+                    clock.state = ClockState.CANCELLED
+                    dirty[clock.pk] = clock
+        elif event.to_status:
+            for clock in open_clocks:
+                if not clock.is_open:
+                    continue
+                target = stop_targets.get(clock.target_id) or targets.get(clock.name)
+                pausing = event.to_status in ((target.pause_statuses or ()) if target else ())
+                if pausing and clock.state == ClockState.RUNNING:
+                    pause(clock, at)
+                    dirty[clock.pk] = clock
+                elif not pausing and clock.state == ClockState.PAUSED:
+                    resume(clock, at, calendars)
+                    dirty[clock.pk] = clock
+        started: list[SlaClock] = []
+        had = {c.name for c in clocks}
+        for target in targets.values():
+            if target.start_event in triggers and target.name not in had:
+                started.append(_new_clock(ticket=ticket, target=target, at=at,
+                                          calendars=calendars))
+            elif (triggers & set(target.restart_events or ()) and target.name in had
+                  and ticket.status in OPEN_STATUSES):
+                for clock in open_clocks:
+                    if clock.name == target.name and clock.is_open:
+                        _fold_pause(clock, at, calendars)
+                        clock.state = ClockState.CANCELLED
+                        dirty[clock.pk] = clock
+                started.append(_new_clock(ticket=ticket, target=target, at=at,
+                                          calendars=calendars))
+    except DomainError:
+        # A broken calendar must not block the ticket change; the clocks wait for a fix.
+        logger.exception("SLA clocks not updated for ticket %s (%s)", ticket.pk, event.action)
+        return
+    for clock in dirty.values():
+        clock.save()
+    if started:
+        SlaClock.objects.bulk_create(started)
+    refresh_next_due(ticket=ticket, clocks=[*dirty.values(), *started, *(
+        c for c in clocks if c.pk not in dirty)])
+
+
+def counting(clocks) -> list[SlaClock]:
+    """Clocks still counting toward a deadline: running, or breached and not yet met."""
+    return [c for c in clocks if c.met_at is None
+            and c.state in (ClockState.RUNNING, ClockState.BREACHED)]
+
+
+def refresh_next_due(*, ticket: Ticket, clocks: list[SlaClock] | None = None) -> None:
+    """``Ticket.next_due_at`` = the earliest due time among the clocks still counting (None
+    when there is none or the ticket is no longer open); written with a queryset update."""
+    if clocks is None:
+        clocks = list(SlaClock.objects.filter(ticket=ticket))
+    due = None
+    if ticket.status in OPEN_STATUSES:
+        due = min((c.due_at for c in counting(clocks)), default=None)
+    if ticket.next_due_at != due:
+        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due)
+        ticket.next_due_at = due
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def deadline_payload(clock: SlaClock, *, now: datetime) -> dict:
+    breached = clock.breached_at is not None or clock.state == ClockState.BREACHED or (
+        clock.met_at is None and clock.state == ClockState.RUNNING and clock.due_at <= now
+    )
+    return {"due_at": clock.due_at, "met_at": clock.met_at, "state": clock.state,
+            "breached": breached}
+
+
+def deadlines_for(ticket: Ticket) -> dict[str, dict]:
+    """The ticket's deadlines keyed by target name (DESIGN.md): the latest clock of each
+    target. Uses ``ticket.sla_clocks`` as prefetched when it is (the list endpoint)."""
+    clocks: QuerySet[SlaClock] | list[SlaClock] = ticket.sla_clocks.all()
+    now = timezone.now()
+    latest: dict[str, SlaClock] = {}
+    for clock in sorted(clocks, key=lambda c: c.pk):
+        latest[clock.name] = clock
+    return {name: deadline_payload(clock, now=now) for name, clock in latest.items()}
