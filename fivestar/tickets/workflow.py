@@ -6,7 +6,7 @@ One table; each action's service function in ``services`` checks it through ``ch
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import Conflict, PermissionDenied
@@ -52,18 +52,18 @@ RULES: dict[str, Rule] = {
 
 
 ACTION_LABELS = {
-    "accept": _lazy("受理"),
-    "assign": _lazy("派单"),
-    "approve": _lazy("审批"),
-    "start": _lazy("开始处理"),
-    "wait_customer": _lazy("等待客户"),
-    "resume": _lazy("继续处理"),
-    "resolve": _lazy("解决"),
-    "confirm": _lazy("客户确认"),
-    "close": _lazy("关闭"),
-    "reopen": _lazy("重开"),
-    "cancel": _lazy("取消"),
-    "set_priority": _lazy("调整优先级"),
+    "accept": gettext_lazy("受理"),
+    "assign": gettext_lazy("派单"),
+    "approve": gettext_lazy("审批"),
+    "start": gettext_lazy("开始处理"),
+    "wait_customer": gettext_lazy("等待客户"),
+    "resume": gettext_lazy("继续处理"),
+    "resolve": gettext_lazy("解决"),
+    "confirm": gettext_lazy("客户确认"),
+    "close": gettext_lazy("关闭"),
+    "reopen": gettext_lazy("重开"),
+    "cancel": gettext_lazy("取消"),
+    "set_priority": gettext_lazy("调整优先级"),
 }
 
 
