@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 import threading
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TextIO
 
@@ -23,10 +24,10 @@ class SmsError(Exception):
     """The backend could not hand the message over; the outbox retries it later."""
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(ABC):
+    @abstractmethod
     def send(self, *, message_id: int, to: str, body: str) -> None:
         """Hand one text over for delivery or raise. Must be idempotent per ``message_id``."""
-        raise NotImplementedError
 
 
 class FileSmsBackend(BaseSmsBackend):
