@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "fivestar.tickets",
     "fivestar.sla",
     "fivestar.notifications",
+    "fivestar.workspace",
+    "fivestar.portal",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "fivestar.context.site",
             ],
         },
     },
@@ -138,7 +141,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "home"
+# Failed sign-ins allowed per account and per address inside the window, then a pause.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+# Shown to customers on every portal page and in messages.
+SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-000-0000")
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")

@@ -1,0 +1,26 @@
+"""Small presentation helpers shared by the staff workspace and the customer portal."""
+
+from django import template
+
+from fivestar.customers.masking import mask
+
+register = template.Library()
+
+
+@register.filter
+def masked(value: str | None, kind: str = "phone") -> str:
+    """Personal data as every page shows it: through the one masking function (DESIGN.md)."""
+    return mask(value or "", kind)
+
+
+@register.inclusion_tag("fivestar/countdown.html")
+def countdown(deadline: dict | None, label: str = "") -> dict:
+    return {"deadline": deadline, "label": label}
+
+
+@register.filter
+def has_any_role(user, codes: str) -> bool:
+    """``user|has_any_role:"supervisor,manager"`` — for showing links, never for authorising."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.has_role(*codes.split(","))
