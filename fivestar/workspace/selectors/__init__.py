@@ -1,0 +1,1 @@
+"""Queries the staff pages need that span several domain apps, one module per page."""
