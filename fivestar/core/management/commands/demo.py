@@ -22,7 +22,7 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import User
-from fivestar.accounts.services import create_api_token
+from fivestar.accounts.services import create_api_token, revoke_api_tokens
 from fivestar.core import demo
 from fivestar.core.management.commands.seed_demo import real_gateways_configured
 from fivestar.customers.masking import mask
@@ -93,6 +93,8 @@ class Command(BaseCommand):
         write = self.stdout.write
         write("")
         write(self.style.SUCCESS(_("五星售后服务管理系统 — 演示")))
+        write(_("员工工作台：%(url)s/workspace/") % {"url": base_url})
+        write(_("客户门户：%(url)s/portal/（手机打开效果最好）") % {"url": base_url})
         write(_("后台：%(url)s/admin/    API：%(url)s/api/v1/docs") % {"url": base_url})
         write("")
         write(_("员工账号（密码均为 %(password)s）：") % {"password": demo.DEMO_PASSWORD})
@@ -106,6 +108,8 @@ class Command(BaseCommand):
                      "name": customer.name, "phone": mask(customer.phone, "phone")})
         agent = User.objects.filter(username=demo.API_AGENT_USERNAME).first()
         if agent is not None:
+            # One live demo token at a time: the one printed by an earlier run stops working.
+            revoke_api_tokens(tokens=agent.api_tokens.filter(name="demo"))
             _token, raw = create_api_token(user=agent, name="demo")
             write("")
             write(_("API 令牌（客服 %(name)s，只显示这一次）：") % {"name": agent})
