@@ -151,6 +151,23 @@ SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-000-0000")
 # The address customers reach the portal at; links in SMS and e-mail are built on it.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# --- customer portal ------------------------------------------------------------------------
+# Links in SMS/e-mail stay valid this long; a link or a code opens a ticket in one browser
+# for PORTAL_ACCESS_HOURS. Limits count per phone/ticket and per client address (REMOTE_ADDR:
+# behind a proxy, make sure it carries the real client address).
+PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("PORTAL_LINK_MAX_AGE_DAYS", "30"))
+PORTAL_ACCESS_HOURS = int(os.environ.get("PORTAL_ACCESS_HOURS", "12"))
+PORTAL_CODE_TTL_MINUTES = int(os.environ.get("PORTAL_CODE_TTL_MINUTES", "10"))
+PORTAL_SUBMIT_LIMIT_PER_PHONE = int(os.environ.get("PORTAL_SUBMIT_LIMIT_PER_PHONE", "5"))
+PORTAL_SUBMIT_LIMIT_PER_ADDRESS = int(os.environ.get("PORTAL_SUBMIT_LIMIT_PER_ADDRESS", "20"))
+PORTAL_CODE_SEND_LIMIT = int(os.environ.get("PORTAL_CODE_SEND_LIMIT", "5"))
+PORTAL_CODE_SEND_LIMIT_PER_ADDRESS = int(
+    os.environ.get("PORTAL_CODE_SEND_LIMIT_PER_ADDRESS", "20"))
+PORTAL_CODE_VERIFY_LIMIT = int(os.environ.get("PORTAL_CODE_VERIFY_LIMIT", "10"))
+PORTAL_CODE_VERIFY_LIMIT_PER_ADDRESS = int(
+    os.environ.get("PORTAL_CODE_VERIFY_LIMIT_PER_ADDRESS", "30"))
+PORTAL_MAX_PHOTOS = int(os.environ.get("PORTAL_MAX_PHOTOS", "6"))
+
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,9 +1,13 @@
-"""The customer portal (phone-first)."""
+"""The customer portal (phone-first). Each view module contributes its own routes."""
 
-from django.urls import path
-
-from fivestar.portal import views
+from fivestar.portal.views import account, follow, home, submit, ticket
 
 app_name = "portal"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    *home.urlpatterns,
+    *submit.urlpatterns,
+    *follow.urlpatterns,
+    *ticket.urlpatterns,
+    *account.urlpatterns,
+]

@@ -1,7 +1,0 @@
-"""Customer portal pages."""
-
-from django.shortcuts import render
-
-
-def home(request):
-    return render(request, "portal/home.html")

@@ -1,0 +1,1 @@
+"""Customer portal pages, one module per concern; each defines its own ``urlpatterns``."""
