@@ -6,6 +6,14 @@ processes, so the load generator is not held back by one GIL) POST /api/v1/ticke
 number of requests or seconds, whichever ends first. Prints tickets/second and p50/p95/p99
 latency per database, and the number of queries one ticket-list page costs at two page sizes.
 
+It also prints where the CPU went, per ticket: the server processes (gunicorn and its workers),
+the PostgreSQL backends serving them, and the load generator itself, read from /proc; and how
+busy the whole machine was meanwhile (other work on it included). ``ceiling`` is the rate the
+server and database could reach if they had every core to themselves:
+cores × 1000 / (server + database CPU ms per ticket) — on SQLite, the cores its one server
+process can use. When the measured rate is far below it, something else held the cores (the
+load generator, other processes on the machine).
+
     uv run python bench/intake.py                      # SQLite and PostgreSQL
     uv run python bench/intake.py --database postgres --clients 16 --requests 4000
 
@@ -57,6 +65,76 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (Linux /proc), 0 when it is gone or unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def machine_times() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine since boot, from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return float(sum(values) - idle), float(sum(values))
+
+
+class CpuMeter:
+    """CPU spent by the server's process tree and by the database backends of the bench
+    database between ``start`` and ``stop``."""
+
+    def __init__(self, server_pid: int, env: dict, database: str) -> None:
+        self.server_pid, self.env, self.database = server_pid, env, database
+
+    def _backends(self) -> list[int]:
+        if self.database != "postgres":
+            return []
+        name = PG_URL.rsplit("/", 1)[1]
+        out = run(["psql", PG_URL.rsplit("/", 1)[0] + "/postgres", "-At", "-c",
+                   f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"], self.env).stdout
+        return [int(line) for line in out.split() if line.strip().isdigit()]
+
+    def _snapshot(self) -> tuple[dict[int, float], dict[int, float], tuple[float, float]]:
+        server = [self.server_pid, *children_of(self.server_pid)]
+        return ({pid: cpu_seconds(pid) for pid in server},
+                {pid: cpu_seconds(pid) for pid in self._backends()}, machine_times())
+
+    def start(self) -> None:
+        self.before = self._snapshot()
+
+    def stop(self) -> dict:
+        after = self._snapshot()
+
+        def spent(index: int) -> float:
+            return sum(max(0.0, now - self.before[index].get(pid, 0.0))
+                       for pid, now in after[index].items())
+
+        busy = after[2][0] - self.before[2][0]
+        total = after[2][1] - self.before[2][1]
+        return {"server_cpu": spent(0), "db_cpu": spent(1),
+                "machine_busy": busy / total if total else 0.0}
+
+
 def run(cmd: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, env=env, cwd=ROOT, check=True, text=True, capture_output=True,
                           **kwargs)
@@ -96,10 +174,12 @@ def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> N
     raise SystemExit("server did not start")
 
 
-def client_process(args: tuple) -> tuple[list[float], int]:
-    """One load process: ``threads`` keep-alive connections sharing a request budget."""
+def client_process(args: tuple) -> tuple[list[float], int, float]:
+    """One load process: ``threads`` keep-alive connections sharing a request budget. Returns
+    the latencies of the tickets created, the failures, and the CPU the process spent."""
     import threading
 
+    cpu_started = time.process_time()
     port, token, threads, budget, seconds, seed = args
     latencies: list[float] = []
     errors = [0]
@@ -152,7 +232,7 @@ def client_process(args: tuple) -> tuple[list[float], int]:
         thread.start()
     for thread in pool:
         thread.join()
-    return latencies, errors[0]
+    return latencies, errors[0], time.process_time() - cpu_started
 
 
 def list_query_counts(env: dict) -> tuple[int, int]:
@@ -163,6 +243,8 @@ from django.test.utils import CaptureQueriesContext
 import os
 client = Client(headers={"Authorization": "Bearer " + os.environ["BENCH_TOKEN"]},
                 SERVER_NAME="localhost")
+# A first request outside the count: it may record the token's use (once a minute).
+assert client.get("/api/v1/tickets", {"page_size": 1}).status_code == 200
 counts = []
 for size in (10, 100):
     with CaptureQueriesContext(connection) as captured:
@@ -175,24 +257,37 @@ print(counts[0], counts[1])
     return int(small), int(large)
 
 
-def measure(port: int, token: str, clients: int, options: argparse.Namespace) -> dict:
+def measure(port: int, token: str, clients: int, options: argparse.Namespace,
+            meter: CpuMeter, usable_cores: int) -> dict:
     processes = max(1, min(options.client_processes, clients))
     per_process = max(1, clients // processes)
     budget = options.requests // processes
-    started = time.perf_counter()
     with multiprocessing.Pool(processes) as pool:
+        # The pool's processes are started before the clock and the meters start.
+        pool.map(time.sleep, [0] * processes)
+        meter.start()
+        load_before = os.getloadavg()[0]
+        started = time.perf_counter()
         results = pool.map(client_process, [
             (port, token, per_process, budget, options.seconds, index + clients * 10)
             for index in range(processes)
         ])
-    wall = time.perf_counter() - started
+        wall = time.perf_counter() - started
+        cpu = meter.stop()
     latencies = sorted(latency for result in results for latency in result[0])
     quantiles = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    tickets = max(1, len(latencies))
+    server_ms = cpu["server_cpu"] * 1000 / tickets
+    db_ms = cpu["db_cpu"] * 1000 / tickets
     return {
         "clients": per_process * processes, "tickets": len(latencies),
         "errors": sum(result[1] for result in results), "seconds": wall,
         "rate": len(latencies) / wall,
         "p50": quantiles[49] * 1000, "p95": quantiles[94] * 1000, "p99": quantiles[98] * 1000,
+        "server_ms": server_ms, "db_ms": db_ms,
+        "client_ms": sum(result[2] for result in results) * 1000 / tickets,
+        "ceiling": usable_cores * 1000 / (server_ms + db_ms) if server_ms else 0.0,
+        "busy": cpu["machine_busy"] * 100, "load": max(load_before, os.getloadavg()[0]),
     }
 
 
@@ -201,17 +296,26 @@ def bench(database: str, options: argparse.Namespace) -> dict:
     try:
         env = prepare(database, var_dir)
         port = free_port()
-        workers = options.workers or (1 if database == "sqlite" else 2 * (os.cpu_count() or 1))
+        server_cmd = [sys.executable, "-m", "fivestar.cli", "serve", "--host", "127.0.0.1",
+                      "--port", str(port)]
+        if options.workers:
+            server_cmd += ["--workers", str(options.workers)]
+        if options.threads:
+            server_cmd += ["--threads", str(options.threads)]
         server = subprocess.Popen(
-            [sys.executable, "-m", "fivestar.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(workers)],
+            server_cmd,
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         try:
             wait_until_up(port, server)
             # Warm up every worker process (imports, connections) before measuring.
             client_process((port, env["BENCH_TOKEN"], 4, 100, 20, 99))
-            runs = [measure(port, env["BENCH_TOKEN"], clients, options)
+            meter = CpuMeter(server.pid, env, database)
+            workers = len(children_of(server.pid))
+            # One SQLite server process runs Python on one core at a time (its GIL).
+            usable = (os.cpu_count() or 1) if database == "postgres" else min(
+                os.cpu_count() or 1, workers)
+            runs = [measure(port, env["BENCH_TOKEN"], clients, options, meter, usable)
                     for clients in options.clients]
         finally:
             server.terminate()
@@ -234,7 +338,10 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--requests", type=int, default=3000, help="tickets to create at most")
     parser.add_argument("--seconds", type=float, default=30, help="stop after this long")
-    parser.add_argument("--workers", type=int, default=0, help="server processes (0: auto)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="server processes (0: the server's own default)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads per server process (0: the server's own default)")
     options = parser.parse_args()
     databases = ["sqlite", "postgres"] if options.database == "both" else [options.database]
     print(f"machine: {os.cpu_count()} cores (server, database and clients share them); "
@@ -242,11 +349,20 @@ def main() -> None:
     print(f"{'database':<10} {'workers':>7} {'clients':>7} {'tickets':>8} {'errors':>6} "
           f"{'tickets/s':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
           f"{'list queries (10/100 rows)':>27}")
-    for database in databases:
-        for r in bench(database, options):
-            print(f"{r['database']:<10} {r['workers']:>7} {r['clients']:>7} {r['tickets']:>8} "
-                  f"{r['errors']:>6} {r['rate']:>10.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['list_queries'][0]:>13} / {r['list_queries'][1]}")
+    results = [r for database in databases for r in bench(database, options)]
+    for r in results:
+        print(f"{r['database']:<10} {r['workers']:>7} {r['clients']:>7} {r['tickets']:>8} "
+              f"{r['errors']:>6} {r['rate']:>10.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+              f"{r['p99']:>8.1f} {r['list_queries'][0]:>13} / {r['list_queries'][1]}")
+    print()
+    print("CPU per ticket (ms) and the machine meanwhile:")
+    print(f"{'database':<10} {'clients':>7} {'server':>8} {'database':>9} {'client':>8} "
+          f"{'ceiling t/s':>12} {'machine busy':>13} {'load avg':>9}")
+    for r in results:
+        db_ms = f"{r['db_ms']:.1f}" if r["database"] == "postgres" else "(in server)"
+        print(f"{r['database']:<10} {r['clients']:>7} {r['server_ms']:>8.1f} {db_ms:>9} "
+              f"{r['client_ms']:>8.1f} {r['ceiling']:>12.0f} {r['busy']:>12.0f}% "
+              f"{r['load']:>9.1f}")
 
 
 if __name__ == "__main__":

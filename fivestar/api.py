@@ -143,3 +143,4 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 from fivestar.tickets.api import router as tickets_router  # noqa: E402
 
 api.add_router("/tickets", tickets_router)
+api.add_router("/sla", "fivestar.sla.api.router")

@@ -1,9 +1,11 @@
-"""Back office: templates are edited here; the outbox is watched here (read-only, "retry now")."""
+"""Back office: templates are edited here; the outbox is watched here (read-only, "retry now");
+the staff inbox is read here (read-only)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from fivestar.notifications.inbox import StaffNotification
 from fivestar.notifications.models import MessageTemplate, OutboxMessage, OutboxStatus
 from fivestar.notifications.services import retry_messages
 
@@ -62,3 +64,25 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                      count) % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+@admin.register(StaffNotification)
+class StaffNotificationAdmin(admin.ModelAdmin):
+    """What the bell told whom, and when they read it. Written only by the services."""
+
+    list_display = ["created_at", "recipient", "kind", "title", "ticket", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "recipient__username", "recipient__display_name",
+                     "ticket__number"]
+    list_select_related = ["recipient", "ticket"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in StaffNotification._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -49,6 +49,18 @@ class MessageTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.code} / {self.channel} / {self.language}"
 
+    # Queuing reads templates from a cache (``services.cached_template``); a change made here
+    # (the admin saves through these) makes the cached copies stale. Queryset updates do not:
+    # change templates row by row.
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        _forget_cached_templates()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        _forget_cached_templates()
+        return deleted
+
     def clean(self) -> None:
         # A template an administrator broke would fail at queue time, inside a ticket's
         # transaction; refuse it here instead.
@@ -60,6 +72,12 @@ class MessageTemplate(models.Model):
                 errors[name] = [_("模板语法错误：%(error)s") % {"error": exc}]
         if errors:
             raise ValidationError(errors)
+
+
+def _forget_cached_templates() -> None:
+    from fivestar.notifications.services import forget_templates
+
+    forget_templates()
 
 
 class OutboxStatus(models.TextChoices):
@@ -115,3 +133,6 @@ class OutboxMessage(models.Model):
     def idempotency_key(self) -> str:
         """The key every send of this row carries, so a retried send is not a second message."""
         return f"outbox-{self.pk}"
+
+
+from fivestar.notifications.inbox import StaffNotification, StaffNotificationKind  # noqa: E402, F401

@@ -8,14 +8,17 @@ anyway — the task only makes delivery prompt, the row is what makes it certain
 
 import logging
 import threading
+import uuid
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template import TemplateSyntaxError, engines
+from django.template.backends.django import Template
 from django.utils import timezone, translation
 
 from fivestar.notifications.models import Channel, MessageTemplate, OutboxMessage, OutboxStatus
@@ -62,8 +65,54 @@ def render_template(
 def _render(source: str, context: Mapping[str, Any]) -> str:
     if not source:
         return ""
-    wrapped = "{% autoescape off %}" + source + "{% endautoescape %}"
-    return engines["django"].from_string(wrapped).render(dict(context))
+    return _compiled(source).render(dict(context))
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """A template source compiled once per process. Keyed by the text itself, so an edited
+    template is simply another entry; compiled Django templates are safe to share between
+    threads."""
+    return engines["django"].from_string("{% autoescape off %}" + source + "{% endautoescape %}")
+
+
+# The template rows themselves: every intake queues a message, and templates change rarely.
+# Saving or deleting a template (``MessageTemplate.save``/``delete``) makes every cached copy
+# stale by changing the version in the keys; with the default per-process cache other processes
+# see an edit within TEMPLATE_CACHE_TTL seconds, with Redis at once — as for the priority rules.
+TEMPLATE_CACHE_TTL = 60
+_TEMPLATES_VERSION_KEY = "notifications:templates-version"
+_MISSING = "missing"
+
+
+def _templates_version() -> str:
+    version = cache.get(_TEMPLATES_VERSION_KEY)
+    if version is None:
+        # A fresh random version never matches copies cached under an older one.
+        cache.add(_TEMPLATES_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(_TEMPLATES_VERSION_KEY) or ""
+    return version
+
+
+def cached_template(*, code: str, channel: str, language: str) -> MessageTemplate | None:
+    """``template_for``, from the cache when it holds the answer."""
+    key = f"notifications:template:{_templates_version()}:{code}:{channel}:{language}"
+    template = cache.get(key)
+    if template is None:
+        template = template_for(code=code, channel=channel, language=language) or _MISSING
+        cache.set(key, template, TEMPLATE_CACHE_TTL)
+    return None if template == _MISSING else template
+
+
+def forget_templates() -> None:
+    """Every cached template is stale: now, and again when the changing transaction commits,
+    so that nothing read in between (the old row) outlives the change."""
+
+    def new_version() -> None:
+        cache.set(_TEMPLATES_VERSION_KEY, uuid.uuid4().hex, None)
+
+    new_version()
+    transaction.on_commit(new_version)
 
 
 def queue_message(
@@ -89,11 +138,9 @@ def queue_message(
         return None
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
-    if dedupe_key:
-        existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
-    template = template_for(code=template_code, channel=channel, language=language)
+    # No look for ``dedupe_key`` first: a key is almost always new (it names one event), and the
+    # unique constraint answers a repeat below at no cost to the usual case.
+    template = cached_template(code=template_code, channel=channel, language=language)
     if template is None:
         logger.error("no %s template %r in %s or the default language; not sent to %s",
                      channel, template_code, language, ticket or recipient)

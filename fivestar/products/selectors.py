@@ -1,27 +1,41 @@
 """Queries on products: lookups by code and the warranty state of a unit."""
 
 import calendar
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import ValidationFailed
 from fivestar.products.models import ProductModel, Unit
 
+# Every intake names a model, and the catalogue changes rarely: a model found is kept in Django's
+# cache (per process by default, shared with Redis) for MODEL_CACHE_TTL seconds. A model that is
+# deactivated or renamed is therefore seen by intake within that time, like the priority rules;
+# a new model is found at once (a miss is never kept).
+MODEL_CACHE_TTL = 60
+
 
 def product_model_by_code(*, code: str, field_name: str = "product_model") -> ProductModel:
-    """The active model with this code, or a 422 naming the field."""
-    model = (
-        ProductModel.objects.select_related("product_line", "warranty_policy")
-        .filter(code=(code or "").strip(), is_active=True)
-        .first()
-    )
+    """The active model with this code, or a 422 naming the field. Each call returns its own
+    copy (the cache hands out unpickled copies)."""
+    wanted = (code or "").strip()
+    key = "products:model:v1:" + hashlib.sha256(wanted.encode()).hexdigest()
+    model = cache.get(key) if wanted else None
     if model is None:
-        raise ValidationFailed(
-            _("未知的产品型号：%(code)s") % {"code": (code or "")[:60]},
-            fields={field_name: [_("未知的产品型号。")]},
-        )
+        # The code is unique: no ORDER BY for ``first()`` to build.
+        model = next(iter(
+            ProductModel.objects.select_related("product_line", "warranty_policy")
+            .filter(code=wanted, is_active=True)[:1]
+        ), None)
+        if model is None:
+            raise ValidationFailed(
+                _("未知的产品型号：%(code)s") % {"code": (code or "")[:60]},
+                fields={field_name: [_("未知的产品型号。")]},
+            )
+        cache.set(key, model, MODEL_CACHE_TTL)
     return model
 
 

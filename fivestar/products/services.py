@@ -18,7 +18,10 @@ def register_unit(
     """
     serial = serial_number.strip()
     for _attempt in range(2):
-        unit = Unit.objects.filter(product_model=product_model, serial_number=serial).first()
+        # Unique per model: a slice, not ``first()`` and the ORDER BY it would build.
+        unit = next(iter(
+            Unit.objects.filter(product_model=product_model, serial_number=serial)[:1]
+        ), None)
         if unit is None:
             try:
                 with transaction.atomic():

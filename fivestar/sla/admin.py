@@ -15,6 +15,7 @@ from fivestar.sla.models import (
     CalendarYear,
     OverrideSource,
     SlaClock,
+    SlaExtension,
     SlaPolicy,
     SlaTarget,
     WorkingInterval,
@@ -213,15 +214,33 @@ class SlaTargetInline(admin.StackedInline):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ("name", "order", "priority", "ticket_type", "channel", "customer_tier",
-                    "product_line", "is_active")
+                    "product_line", "warn_at_percent", "escalation_step", "is_active")
     list_filter = ("is_active", "priority")
     list_select_related = ("product_line",)
+    fieldsets = (
+        (None, {"fields": ("name", "order", "is_active")}),
+        (_("适用范围（留空表示不限）"), {"fields": (
+            ("priority", "ticket_type", "channel"), ("customer_tier", "product_line"))}),
+        (_("预警与升级"), {"fields": ("warn_at_percent", "escalation_step")}),
+    )
     inlines = [SlaTargetInline]
+
+
+class SlaExtensionInline(admin.TabularInline):
+    model = SlaExtension
+    extra = 0
+    fields = ("at", "from_due_at", "agreed_due_at", "to_due_at", "reason", "customer_agreed",
+              "by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(SlaClock)
 class SlaClockAdmin(admin.ModelAdmin):
-    """Read-only: clocks are driven by ticket events and the sweep."""
+    """Read-only: clocks are driven by ticket events, extensions and the sweep."""
 
     list_display = ("ticket", "name", "state", "started_at", "due_at", "original_due_at",
                     "met_at", "escalation_level")
@@ -229,6 +248,7 @@ class SlaClockAdmin(admin.ModelAdmin):
     list_select_related = ("ticket",)
     search_fields = ("ticket__number",)
     raw_id_fields = ("ticket",)
+    inlines = [SlaExtensionInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -9,9 +9,24 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fivestar.core import periodic
-        from fivestar.sla import clocks, sweep
+        from fivestar.sla import actions, clocks, sweep
         from fivestar.tickets import hooks
 
         hooks.on_ticket_event(clocks.on_ticket_event)
         hooks.register_deadline_provider(clocks.deadlines_for, prefetch=("sla_clocks",))
         periodic.register("sla.sweep", sweep.sla_sweep, every_seconds=60)
+        actions.register()
+        _invalidate_cached_configuration()
+
+
+def _invalidate_cached_configuration() -> None:
+    """Cache invalidation only (``fivestar.sla.cache``); no domain rule travels by signal."""
+    from django.db.models.signals import post_delete, post_save
+
+    from fivestar.sla import cache, models
+
+    for model in (models.Calendar, models.WorkingInterval, models.CalendarOverride,
+                  models.CalendarYear, models.SlaPolicy, models.SlaTarget):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(cache.bump, sender=model,
+                           dispatch_uid=f"sla-cache-{model.__name__}-{name}")

@@ -1,27 +1,34 @@
 """The clocks of a ticket's service targets (SPEC §3), driven by ticket events.
 
 ``on_ticket_event`` is registered with ``tickets.hooks`` and runs inside the transaction that
-wrote the event. It turns the event into triggers (``triggers_for``), then, in this order:
-recomputes the open clocks on a priority change, stops the clocks the triggers stop, cancels the
-rest when the ticket is closed or cancelled, pauses or resumes by the ticket's new status,
-starts (or re-arms) the clocks the triggers start, and finally writes ``Ticket.next_due_at``.
+wrote the event. ``apply_event`` (pure: it saves nothing, so the replay of a draft policy uses it
+too) turns the event into triggers (``triggers_for``), then, in this order: recomputes the open
+clocks on a priority change, stops the clocks the triggers stop, cancels the rest when the ticket
+is closed or cancelled, pauses or resumes by the ticket's new status, starts (or re-arms) the
+clocks the triggers start; the handler saves them and writes ``Ticket.next_due_at``.
 
-Time rules: a clock's ``due_at`` is ``add_working_time(started_at, allowed + paused_working)``
-on the clock's own calendar (the wall clock when it has none). Time spent waiting for the
-customer is measured in *working* time on that calendar and pushes every paused target, response
-included — not wall-clock seconds, and not only the resolve deadline.
+Time rules: a clock's ``due_at`` is ``add_working_time(started_at, allowed + extended +
+paused_working)`` on the clock's own calendar (the wall clock when it has none). Time spent
+waiting for the customer is measured in *working* time on that calendar and pushes every paused
+target, response included — not wall-clock seconds, and not only the resolve deadline. An
+extension agreed with the customer (``fivestar.sla.extensions``) adds working time the same way,
+so a later pause or priority change keeps it.
+
+Re-arming: a target with ``restart_events`` gets a fresh clock when one of them fires on an open
+ticket. In the SPEC §3 defaults only ``update`` re-arms — after each public staff reply (a
+progress update) and on a reopen; ``contact`` restarts on a reassignment.
 """
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fivestar.core.errors import DomainError
-from fivestar.sla.models import ClockState, SlaClock, SlaTarget
+from fivestar.sla.models import ClockState, SlaClock, SlaTarget, default_warn_percent
 from fivestar.sla.selectors import load_calendar, policy_for
 from fivestar.sla.worktime import (
     CalendarSnapshot,
@@ -35,13 +42,12 @@ from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 logger = logging.getLogger(__name__)
 
 WALL_CLOCK = make_snapshot(code="wall-clock", time_zone="UTC", is_24x7=True)
-#: Share of the allowed time after which the assignee is warned (SPEC §3: 80%).
-DEFAULT_WARN_RATIO = 0.8
 _ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
-
-
-def warn_ratio() -> float:
-    return float(getattr(settings, "SLA_WARN_RATIO", DEFAULT_WARN_RATIO))
+#: Events that never move a clock: notes and files, and the SLA engine's own events (an
+#: extension or a recomputation has already changed the clocks when its event is written).
+QUIET_ACTIONS = frozenset({
+    "note", "attachment", "edited", "extend", "recompute_deadlines", "contact_revealed",
+})
 
 
 class Calendars:
@@ -71,10 +77,11 @@ class Calendars:
 
 def triggers_for(event: TicketEvent) -> set[str]:
     """The trigger names an event fires: its action, plus ``assigned`` (an assignee was set),
-    ``staff_reply`` (a public reply by staff) and ``reopened`` (work resumes after a
-    resolution)."""
+    ``staff_reply`` (a public reply by staff), ``reopened`` (work resumes after a resolution)
+    and ``visit_planned`` (the acceptance found an on-site visit needed, SPEC §3)."""
     triggers = {event.action}
-    if event.action in ("assign", "approve") and (event.after or {}).get("assignee"):
+    after = event.after or {}
+    if event.action in ("assign", "approve") and after.get("assignee"):
         triggers.add("assigned")
     if event.action == "reply" and event.actor_kind == "staff":
         triggers.add("staff_reply")
@@ -82,6 +89,8 @@ def triggers_for(event: TicketEvent) -> set[str]:
         event.action == "confirm" and event.to_status == Status.IN_PROGRESS
     ):
         triggers.add("reopened")
+    if event.action == "accept" and after.get("visit_needed"):
+        triggers.add("visit_planned")
     return triggers
 
 
@@ -98,24 +107,36 @@ def allowed_for(*, target: SlaTarget, started_at: datetime, calendars: Calendars
     return target.duration
 
 
-def _schedule(clock: SlaClock, calendars: Calendars) -> None:
+def schedule(clock: SlaClock, calendars: Calendars) -> None:
+    """Set ``due_at`` and ``warn_at`` from the clock's start, granted time and pauses."""
     cal = calendars.clock(clock.calendar_id)
-    clock.due_at = add_working_time(clock.started_at, clock.allowed + clock.paused_working, cal)
+    granted = clock.allowed + clock.extended
+    clock.due_at = add_working_time(clock.started_at, granted + clock.paused_working, cal)
     clock.warn_at = add_working_time(
-        clock.started_at, clock.allowed * warn_ratio() + clock.paused_working, cal
+        clock.started_at, granted * clock.warn_percent / 100 + clock.paused_working, cal
     )
 
 
-def _new_clock(*, ticket: Ticket, target: SlaTarget, at: datetime,
-               calendars: Calendars) -> SlaClock:
+def _unextended_due(clock: SlaClock, calendars: Calendars) -> datetime:
+    if not clock.extended:
+        return clock.due_at
+    return add_working_time(clock.started_at, clock.allowed + clock.paused_working,
+                            calendars.clock(clock.calendar_id))
+
+
+def new_clock(*, ticket: Ticket, status: str, target: SlaTarget, at: datetime,
+              warn_percent: int, calendars: Calendars) -> SlaClock:
+    """An unsaved clock for ``target`` started at ``at``, paused at once when the ticket's
+    ``status`` is one of the target's pause states."""
     clock = SlaClock(
-        ticket=ticket, name=target.name, target=target, calendar_id=target.calendar_id,
+        ticket=ticket, name=target.name, target=target if target.pk else None,
+        calendar_id=target.calendar_id,
         allowed=allowed_for(target=target, started_at=at, calendars=calendars),
-        started_at=at, state=ClockState.RUNNING,
+        started_at=at, state=ClockState.RUNNING, warn_percent=warn_percent,
     )
-    _schedule(clock, calendars)
+    schedule(clock, calendars)
     clock.original_due_at = clock.due_at
-    if ticket.status in (target.pause_statuses or ()):
+    if status in (target.pause_statuses or ()):
         clock.state, clock.paused_at = ClockState.PAUSED, at
     return clock
 
@@ -129,7 +150,7 @@ def _fold_pause(clock: SlaClock, at: datetime, calendars: Calendars) -> None:
     clock.paused_working += working_time_between(clock.paused_at, end, cal)
     clock.pauses = [*clock.pauses, [clock.paused_at.isoformat(), end.isoformat()]]
     clock.paused_at = None
-    _schedule(clock, calendars)
+    schedule(clock, calendars)
 
 
 def pause(clock: SlaClock, at: datetime) -> None:
@@ -159,20 +180,22 @@ def stop(clock: SlaClock, at: datetime, calendars: Calendars) -> None:
 
 
 def recompute(clock: SlaClock, *, target: SlaTarget, at: datetime, reason: str,
-              calendars: Calendars) -> None:
+              warn_percent: int, calendars: Calendars) -> None:
     """Give an open clock the time of ``target`` counted from its original start (a priority
-    change): pauses are re-measured on the new calendar; the change is recorded."""
+    change, or a policy an administrator changed): pauses are re-measured on the new calendar,
+    time added by extensions stays granted; the change is recorded."""
     before = clock.due_at
-    clock.target = target
+    clock.target = target if target.pk else None
     clock.calendar_id = target.calendar_id
+    clock.warn_percent = warn_percent
     clock.allowed = allowed_for(target=target, started_at=clock.started_at, calendars=calendars)
     cal = calendars.clock(clock.calendar_id)
     clock.paused_working = sum(
         (working_time_between(parse_datetime(a), parse_datetime(b), cal) for a, b in clock.pauses),
         timedelta(0),
     )
-    _schedule(clock, calendars)
-    clock.original_due_at = clock.due_at
+    schedule(clock, calendars)
+    clock.original_due_at = _unextended_due(clock, calendars)
     if clock.state == ClockState.BREACHED and clock.due_at > at:
         clock.state, clock.breached_at = ClockState.RUNNING, None
         clock.escalation_level, clock.escalate_at = 0, None
@@ -184,87 +207,135 @@ def recompute(clock: SlaClock, *, target: SlaTarget, at: datetime, reason: str,
     }]
 
 
-# --- the handler ----------------------------------------------------------------------------
+# --- one event ------------------------------------------------------------------------------
 
 
-def on_ticket_event(event: TicketEvent) -> None:
-    """Start, stop, pause, resume, re-arm and recompute the ticket's clocks for ``event``."""
-    if event.action in ("note", "attachment", "edited"):
-        return
-    ticket = event.ticket
-    at = ticket.received_at if event.action == "created" else event.at
+@dataclass
+class Terms:
+    """What a ticket's clocks are held to: the matching policy's targets by name, the targets
+    the open clocks were started from (they still decide how those stop), the warning point."""
+
+    targets: dict[str, SlaTarget]
+    started_from: dict[int, SlaTarget] = field(default_factory=dict)
+    warn_percent: int = field(default_factory=default_warn_percent)
+
+    def for_clock(self, clock: SlaClock) -> SlaTarget | None:
+        own = self.started_from.get(clock.target_id) if clock.target_id else None
+        return own or self.targets.get(clock.name)
+
+
+@dataclass
+class Applied:
+    changed: list[SlaClock]
+    started: list[SlaClock]
+
+
+def event_time(event: TicketEvent, ticket: Ticket) -> datetime:
+    """When an event counts for the clocks: a ticket counts from its receipt (SPEC §2)."""
+    return ticket.received_at if event.action == "created" else event.at
+
+
+def apply_event(*, event: TicketEvent, ticket: Ticket, status: str, clocks: list[SlaClock],
+                terms: Terms, calendars: Calendars) -> Applied:
+    """What ``event`` does to the ticket's ``clocks`` (all of them, closed ones included) when
+    the ticket's status after it is ``status``: changes them in memory and returns the changed
+    ones and the new ones, saving nothing. In this order: recompute the open clocks on a
+    priority change, stop the clocks the triggers stop, cancel the rest when the ticket is
+    closed or cancelled, pause or resume by the new status, start (or re-arm) the clocks the
+    triggers start. Used by the live handler and by the replay of a draft policy."""
+    at = event_time(event, ticket)
     triggers = triggers_for(event)
-    calendars = Calendars()
-    clocks = list(SlaClock.objects.filter(ticket=ticket).order_by("id"))
     open_clocks = [c for c in clocks if c.is_open]
-    dirty: dict[int, SlaClock] = {}
-    policy = policy_for(ticket=ticket)
-    targets = {t.name: t for t in policy.targets.all()} if policy else {}
-    stop_targets = {t.pk: t for t in SlaTarget.objects.filter(
-        pk__in={c.target_id for c in open_clocks if c.target_id}
-    )} if open_clocks else {}
+    changed: dict[int, SlaClock] = {}
 
-    try:
-        if event.action == "set_priority" and "priority" in (event.after or {}):
-            reason = f"priority {event.before.get('priority')} → {event.after.get('priority')}"
-            for clock in open_clocks:
-                target = targets.get(clock.name)
-                if target is None:
-                    clock.state = ClockState.CANCELLED
-                else:
-                    recompute(clock, target=target, at=at, reason=reason, calendars=calendars)
-                    stop_targets[target.pk] = target
-                dirty[clock.pk] = clock
+    if event.action == "set_priority" and "priority" in (event.after or {}):
+        reason = f"priority {event.before.get('priority')} → {event.after.get('priority')}"
+        for clock in open_clocks:
+            target = terms.targets.get(clock.name)
+            if target is None:
+                clock.state = ClockState.CANCELLED
+            else:
+                recompute(clock, target=target, at=at, reason=reason,
+                          warn_percent=terms.warn_percent, calendars=calendars)
+                if target.pk:
+                    terms.started_from[target.pk] = target
+            changed[id(clock)] = clock
+    for clock in open_clocks:
+        if not clock.is_open:
+            continue
+        target = terms.for_clock(clock)
+        if target is not None and triggers & set(target.stop_events or ()):
+            stop(clock, at, calendars)
+            changed[id(clock)] = clock
+    if event.to_status in _ENDED:
+        for clock in open_clocks:
+            if clock.is_open and clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+                _fold_pause(clock, at, calendars)
+                clock.state = ClockState.CANCELLED
+                changed[id(clock)] = clock
+    elif event.to_status:
         for clock in open_clocks:
             if not clock.is_open:
                 continue
-            target = stop_targets.get(clock.target_id) or targets.get(clock.name)
-            if target is not None and triggers & set(target.stop_events or ()):
-                stop(clock, at, calendars)
-                dirty[clock.pk] = clock
-        if event.to_status in _ENDED:
+            target = terms.for_clock(clock)
+            pausing = event.to_status in ((target.pause_statuses or ()) if target else ())
+            if pausing and clock.state == ClockState.RUNNING:
+                pause(clock, at)
+                changed[id(clock)] = clock
+            elif not pausing and clock.state == ClockState.PAUSED:
+                resume(clock, at, calendars)
+                changed[id(clock)] = clock
+    started: list[SlaClock] = []
+    had = {c.name for c in clocks}
+    for target in terms.targets.values():
+        if target.start_event in triggers and target.name not in had:
+            started.append(new_clock(ticket=ticket, status=status, target=target, at=at,
+                                     warn_percent=terms.warn_percent, calendars=calendars))
+        elif (triggers & set(target.restart_events or ()) and target.name in had
+              and status in OPEN_STATUSES):
             for clock in open_clocks:
-                if clock.is_open and clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+                if clock.name == target.name and clock.is_open:
                     _fold_pause(clock, at, calendars)
                     clock.state = ClockState.CANCELLED
-                    dirty[clock.pk] = clock
-        elif event.to_status:
-            for clock in open_clocks:
-                if not clock.is_open:
-                    continue
-                target = stop_targets.get(clock.target_id) or targets.get(clock.name)
-                pausing = event.to_status in ((target.pause_statuses or ()) if target else ())
-                if pausing and clock.state == ClockState.RUNNING:
-                    pause(clock, at)
-                    dirty[clock.pk] = clock
-                elif not pausing and clock.state == ClockState.PAUSED:
-                    resume(clock, at, calendars)
-                    dirty[clock.pk] = clock
-        started: list[SlaClock] = []
-        had = {c.name for c in clocks}
-        for target in targets.values():
-            if target.start_event in triggers and target.name not in had:
-                started.append(_new_clock(ticket=ticket, target=target, at=at,
-                                          calendars=calendars))
-            elif (triggers & set(target.restart_events or ()) and target.name in had
-                  and ticket.status in OPEN_STATUSES):
-                for clock in open_clocks:
-                    if clock.name == target.name and clock.is_open:
-                        _fold_pause(clock, at, calendars)
-                        clock.state = ClockState.CANCELLED
-                        dirty[clock.pk] = clock
-                started.append(_new_clock(ticket=ticket, target=target, at=at,
-                                          calendars=calendars))
+                    changed[id(clock)] = clock
+            started.append(new_clock(ticket=ticket, status=status, target=target, at=at,
+                                     warn_percent=terms.warn_percent, calendars=calendars))
+    return Applied(changed=list(changed.values()), started=started)
+
+
+def terms_for(*, ticket: Ticket, clocks: list[SlaClock]) -> Terms:
+    """The live terms of ``ticket``: its matching policy now, and the targets its open clocks
+    were started from."""
+    policy = policy_for(ticket=ticket)
+    targets = {t.name: t for t in policy.targets.all()} if policy else {}
+    open_ids = {c.target_id for c in clocks if c.is_open and c.target_id}
+    started_from = (
+        {t.pk: t for t in SlaTarget.objects.filter(pk__in=open_ids)} if open_ids else {}
+    )
+    return Terms(targets=targets, started_from=started_from,
+                 warn_percent=policy.warn_at_percent if policy else default_warn_percent())
+
+
+def on_ticket_event(event: TicketEvent) -> None:
+    """Start, stop, pause, resume, re-arm and recompute the ticket's clocks for ``event``,
+    and write ``Ticket.next_due_at``. Runs inside the transaction that wrote the event."""
+    if event.action in QUIET_ACTIONS:
+        return
+    ticket = event.ticket
+    clocks = list(SlaClock.objects.filter(ticket=ticket).order_by("id"))
+    try:
+        applied = apply_event(event=event, ticket=ticket, status=ticket.status, clocks=clocks,
+                              terms=terms_for(ticket=ticket, clocks=clocks),
+                              calendars=Calendars())
     except DomainError:
         # A broken calendar must not block the ticket change; the clocks wait for a fix.
         logger.exception("SLA clocks not updated for ticket %s (%s)", ticket.pk, event.action)
         return
-    for clock in dirty.values():
+    for clock in applied.changed:
         clock.save()
-    if started:
-        SlaClock.objects.bulk_create(started)
-    refresh_next_due(ticket=ticket, clocks=[*dirty.values(), *started, *(
-        c for c in clocks if c.pk not in dirty)])
+    if applied.started:
+        SlaClock.objects.bulk_create(applied.started)
+    refresh_next_due(ticket=ticket, clocks=[*clocks, *applied.started])
 
 
 def counting(clocks) -> list[SlaClock]:

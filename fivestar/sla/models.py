@@ -9,7 +9,9 @@ over a calendar lives in ``fivestar.sla.worktime``; the rules that keep a calend
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -194,9 +196,26 @@ class TargetName(models.TextChoices):
     UPDATE = "update", _("进度更新")
 
 
+def default_warn_percent() -> int:
+    """SPEC §3: warn at 80 % of the allowed time. ``SLA_WARN_RATIO`` in the settings (0.8)
+    changes the default a new policy starts with; each policy keeps its own value."""
+    return round(float(getattr(settings, "SLA_WARN_RATIO", 0.8)) * 100)
+
+
+def default_escalation_step() -> timedelta:
+    """How long a breach waits before it goes one level up (assignee → supervisor → manager).
+    ``SLA_ESCALATION_STEP`` in the settings changes the default of a new policy (30 min)."""
+    return getattr(settings, "SLA_ESCALATION_STEP", timedelta(minutes=30))
+
+
 class SlaPolicy(models.Model):
     """Which tickets a set of targets applies to (SPEC §3). Each blank matcher means "any";
-    the policy with the most matchers set wins, ties go to the lower ``order``."""
+    the policy with the most matchers set wins, ties go to the lower ``order``.
+
+    ``warn_at_percent`` and ``escalation_step`` are the policy's warning point and escalation
+    pace (SPEC §3 defaults: 80 %, then the assignee, the supervisor and the manager): data an
+    administrator edits, read by new clocks and by the sweep.
+    """
 
     name = models.CharField(_("名称"), max_length=100)
     order = models.PositiveIntegerField(_("顺序"), help_text=_("同样具体时，数字小的优先。"))
@@ -209,6 +228,15 @@ class SlaPolicy(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("预警点（%）"), default=default_warn_percent,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text=_("时限用去这一比例时提醒处理人（1–99）。"),
+    )
+    escalation_step = models.DurationField(
+        _("升级间隔"), default=default_escalation_step,
+        help_text=_("超时后仍无人处理，每隔这么久升级一级：处理人 → 主管 → 经理。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -218,6 +246,18 @@ class SlaPolicy(models.Model):
         verbose_name = _("服务标准策略")
         verbose_name_plural = _("服务标准策略")
         ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(warn_at_percent__gte=1) & Q(warn_at_percent__lte=99),
+                name="sla_policy_warn_percent_range",
+                violation_error_message=_("预警点应为 1 到 99 之间的百分数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(escalation_step__gt=timedelta(0)),
+                name="sla_policy_escalation_step_positive",
+                violation_error_message=_("升级间隔必须大于零。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -280,8 +320,11 @@ class ClockState(models.TextChoices):
 
 class SlaClock(models.Model):
     """One target's clock on one ticket. ``allowed`` is the time granted on the clock's
-    ``calendar`` (null: wall clock); ``due_at = add(started_at, allowed + paused_working)``.
-    A clock is open until it is met (``met_at``) or cancelled; at most one open per target."""
+    ``calendar`` (null: wall clock) and ``extended`` the time added by agreed extensions;
+    ``due_at = add(started_at, allowed + extended + paused_working)``, and the warning falls at
+    ``warn_percent`` of ``allowed + extended``. ``original_due_at`` is the deadline before any
+    extension (SPEC §3: kept for reporting). A clock is open until it is met (``met_at``) or
+    cancelled; at most one open per target."""
 
     ticket = models.ForeignKey(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks"
@@ -297,7 +340,12 @@ class SlaClock(models.Model):
     started_at = models.DateTimeField(_("开始时间"))
     due_at = models.DateTimeField(_("截止时间"))
     original_due_at = models.DateTimeField(_("原截止时间"))
+    # Working time (on the clock's calendar) granted by extensions agreed with the customer.
+    extended = models.DurationField(_("延期增加的时间"), default=timedelta(0))
     warn_at = models.DateTimeField(_("预警时间"))
+    # Copied from the policy when the clock starts: a later edit applies to new work only.
+    warn_percent = models.PositiveSmallIntegerField(_("预警点（%）"),
+                                                    default=default_warn_percent)
     paused_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
     # Working time (on the clock's calendar) spent paused, and the pauses themselves.
     paused_working = models.DurationField(_("暂停的工作时间"), default=timedelta(0))
@@ -340,3 +388,37 @@ class SlaClock(models.Model):
     @property
     def is_open(self) -> bool:
         return self.met_at is None and self.state != ClockState.CANCELLED
+
+
+class SlaExtension(models.Model):
+    """A deadline moved with the customer's agreement (SPEC §3 延期): the reason, the time the
+    customer agreed, the deadline before and after, who recorded it and when."""
+
+    clock = models.ForeignKey(
+        SlaClock, verbose_name=_("服务计时"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    from_due_at = models.DateTimeField(_("原截止时间"))
+    agreed_due_at = models.DateTimeField(_("客户同意的时间"))
+    # The deadline that results: ``agreed_due_at`` itself, or the end of the last working
+    # stretch before it when the clock counts working time and the agreed time falls outside.
+    to_due_at = models.DateTimeField(_("新截止时间"))
+    reason = models.TextField(_("原因"))
+    customer_agreed = models.BooleanField(_("客户已同意"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("延期记录")
+        verbose_name_plural = _("延期记录")
+        ordering = ["clock", "at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_due_at__gt=F("from_due_at")), name="sla_extension_moves_later",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id} {self.from_due_at:%Y-%m-%d %H:%M} → {self.to_due_at:%H:%M}"

@@ -1,13 +1,19 @@
 """Queries on working calendars (SPEC §3): find a calendar, read it into a snapshot for the
-arithmetic, and tell administrators which years lack holiday data."""
+arithmetic, and tell administrators which years lack holiday data.
 
+Snapshots and policies are read on every intake (the clocks start there) and change rarely:
+they are kept per process under the configuration version of ``fivestar.sla.cache``.
+"""
+
+import pickle
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import NotFound
+from fivestar.sla.cache import cached
 from fivestar.sla.models import (
     Calendar,
     CalendarOverride,
@@ -40,16 +46,38 @@ def load_calendar(code_or_obj: str | Calendar | None = None) -> CalendarSnapshot
     """Read a calendar (by code, as a row, or the default one when None) with its intervals,
     overrides and known years into an immutable snapshot for ``worktime`` (SPEC §3).
 
-    Four queries at most, whatever the span later computed over it. Invalid data (an unknown
-    time zone, no working time) raises ``ValidationFailed``, so no deadline is ever computed
-    over a broken calendar.
+    Four queries at most, whatever the span later computed over it, and none while this
+    process holds a current copy (``fivestar.sla.cache``). Invalid data (an unknown time zone,
+    no working time) raises ``ValidationFailed``, so no deadline is ever computed over a broken
+    calendar (errors are not kept: the next call reads again).
     """
     if code_or_obj is None:
-        calendar = default_calendar()
-    elif isinstance(code_or_obj, Calendar):
+        return cached(("calendar", "default"), lambda: _snapshot(default_calendar()))
+    if isinstance(code_or_obj, Calendar):
         calendar = code_or_obj
-    else:
-        calendar = get_calendar(code=code_or_obj)
+        # The row's own fields are part of the key: a caller holding an edited, unsaved row
+        # gets a snapshot of what it holds.
+        key = ("calendar", "row", calendar.pk, calendar.code, calendar.time_zone,
+               calendar.is_24x7, calendar.adjusted_workday_weekday)
+        return cached(key, lambda: _snapshot(calendar))
+    return cached(("calendar", "code", code_or_obj),
+                  lambda: _snapshot(get_calendar(code=code_or_obj)))
+
+
+def calendar_snapshot(*, calendar_id: int) -> CalendarSnapshot:
+    """The snapshot of the calendar with this id (``load_calendar`` by id): no query while
+    this process holds a current copy."""
+
+    def load() -> CalendarSnapshot:
+        calendar = Calendar.objects.filter(pk=calendar_id).first()
+        if calendar is None:
+            raise NotFound(_("没有这个日历。"), fields={"calendar": [_("未知的日历。")]})
+        return _snapshot(calendar)
+
+    return cached(("calendar", "id", calendar_id), load)
+
+
+def _snapshot(calendar: Calendar) -> CalendarSnapshot:
     if calendar.is_24x7:
         return make_snapshot(code=calendar.code, time_zone=calendar.time_zone, is_24x7=True)
     intervals = [Hours(*row) for row in calendar.intervals.values_list("weekday", "start", "end")]
@@ -110,23 +138,38 @@ def calendars_missing_holiday_data(
 def policy_for(*, ticket) -> SlaPolicy | None:
     """The active policy for ``ticket`` (SPEC §3): every matcher set on the policy must equal
     the ticket's value; the most specific match wins, ties go to the lower ``order``. Targets
-    come prefetched. None when no policy matches."""
+    come prefetched. None when no policy matches.
+
+    No query while this process holds a current copy of the active policies
+    (``fivestar.sla.cache``); the policy returned is the caller's own copy, free to change.
+    """
     line_id = None
     if ticket.product_model_id:
         line_id = ticket.product_model.product_line_id
     tier = ticket.customer.tier if ticket.customer_id else ""
-    candidates = (
+    # A blank matcher on the policy means "any"; a set one must equal the ticket's own value.
+    wanted = (ticket.priority, ticket.type, ticket.channel, tier)
+    best = None
+    for matchers, line, specificity, stored in cached(("policies",), _active_policies):
+        if best is not None and specificity <= best[0]:
+            continue
+        if (line is None or line == line_id) and all(
+            not value or value == own for value, own in zip(matchers, wanted, strict=True)
+        ):
+            best = (specificity, stored)
+    return None if best is None else pickle.loads(best[1])
+
+
+def _active_policies() -> list[tuple[tuple[str, ...], int | None, int, bytes]]:
+    """Every active policy as (matchers, product line id, specificity, the pickled policy with
+    its targets), in ``order, id`` order. Pickled, so that every caller gets its own objects."""
+    policies = (
         SlaPolicy.objects.filter(is_active=True)
-        .filter(Q(priority="") | Q(priority=ticket.priority))
-        .filter(Q(ticket_type="") | Q(ticket_type=ticket.type))
-        .filter(Q(channel="") | Q(channel=ticket.channel))
-        .filter(Q(customer_tier="") | Q(customer_tier=tier))
-        .filter(Q(product_line__isnull=True) | Q(product_line_id=line_id))
         .prefetch_related(Prefetch("targets", queryset=SlaTarget.objects.order_by("id")))
         .order_by("order", "id")
     )
-    best = None
-    for policy in candidates:
-        if best is None or policy.specificity > best.specificity:
-            best = policy
-    return best
+    return [
+        ((policy.priority, policy.ticket_type, policy.channel, policy.customer_tier),
+         policy.product_line_id, policy.specificity, pickle.dumps(policy))
+        for policy in policies
+    ]

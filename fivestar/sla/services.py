@@ -106,10 +106,15 @@ def update_calendar(
     *, calendar: Calendar, name: str | None = None, time_zone: str | None = None,
     is_24x7: bool | None = None, follows_official_holidays: bool | None = None,
     adjusted_workday_weekday: int | None = None,
+    intervals: Iterable[tuple[int, time, time]] | None = None, is_default: bool | None = None,
 ) -> Calendar:
     """Change a calendar's settings (SPEC §3); ``None`` leaves a setting as it is.
 
-    Turning 24×7 off needs working intervals already in place (else ``ValidationFailed``).
+    ``intervals`` replaces the weekly working time in the same step, so a calendar can stop
+    being 24×7 and get its hours at once. Whatever changes, a calendar other than 24×7 ends with
+    valid working time (else ``ValidationFailed`` naming ``intervals``); a 24×7 calendar takes
+    no intervals. ``is_default=True`` makes it the default (``False`` alone is refused: there
+    must be one default — make another calendar the default instead).
     """
     changed = []
     if name is not None:
@@ -126,15 +131,31 @@ def update_calendar(
         calendar.follows_official_holidays = follows_official_holidays
         changed.append("follows_official_holidays")
     if adjusted_workday_weekday is not None:
+        if adjusted_workday_weekday not in Weekday.values:
+            raise ValidationFailed(_("星期应为 0（周一）到 6（周日）。"),
+                                   fields={"adjusted_workday_weekday": [_("无效的星期。")]})
         calendar.adjusted_workday_weekday = adjusted_workday_weekday
         changed.append("adjusted_workday_weekday")
+    if is_default is False and calendar.is_default:
+        raise ValidationFailed(_("必须有一个默认日历：请把另一个日历设为默认。"),
+                               fields={"is_default": [_("不能取消默认日历。")]})
+    if intervals is not None:
+        intervals = list(intervals)
+        if calendar.is_24x7 and intervals:
+            raise ValidationFailed(_("全天候（7×24）日历没有工作时段。"),
+                                   fields={"intervals": [_("全天候日历不需要。")]})
+        if not calendar.is_24x7:
+            _replace_intervals(calendar=calendar, intervals=validate_intervals(
+                intervals, adjusted_workday_weekday=calendar.adjusted_workday_weekday))
     if not calendar.is_24x7:
         validate_intervals(
             _current_intervals(calendar),
             adjusted_workday_weekday=calendar.adjusted_workday_weekday,
         )
-    if changed:
-        calendar.save(update_fields=[*changed, "updated_at"])
+    # Saved even without a changed setting: new intervals change the calendar too.
+    calendar.save(update_fields=[*changed, "updated_at"])
+    if is_default:
+        make_default_calendar(calendar=calendar)
     return calendar
 
 

@@ -6,7 +6,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.core.errors import DomainError
-from fivestar.tickets.models import Attachment, PriorityRule, Reply, Ticket, TicketEvent
+from fivestar.tickets.models import (
+    Attachment,
+    CannedReply,
+    PriorityRule,
+    Reply,
+    Ticket,
+    TicketEvent,
+)
+from fivestar.tickets.services.canned import PLACEHOLDERS
 from fivestar.tickets.services.details import EDITABLE_FIELDS, edit_ticket_details
 from fivestar.tickets.services.transitions import Actor
 
@@ -116,3 +124,18 @@ class PriorityRuleAdmin(admin.ModelAdmin):
     list_filter = ("priority", "is_active")
     search_fields = ("keyword",)
     list_per_page = 200
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ("title", "language", "is_active")
+    list_editable = ("is_active",)
+    list_filter = ("is_active", "language")
+    search_fields = ("title", "body")
+    fields = ("title", "body", "language", "is_active")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs.setdefault("help_texts", {})["body"] = _(
+            "可用占位符：%(names)s。未知或暂无取值的占位符会原样保留，由客服手工修改。"
+        ) % {"names": "、".join("{" + name + "}" for name in PLACEHOLDERS)}
+        return super().get_form(request, obj, change=change, **kwargs)

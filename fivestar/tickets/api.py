@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Header, Query, Router, Schema
 from ninja import Status as Answer
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
+from pydantic import ValidationError as PydanticValidationError
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import NotFound, ValidationFailed
@@ -45,7 +47,7 @@ from fivestar.tickets.selectors import (
     visible_tickets,
 )
 from fivestar.tickets.services import Actor, Resolution, TicketRequest, Upload
-from fivestar.tickets.workflow import allowed_actions, check_action
+from fivestar.tickets.workflow import RULES, allowed_actions, check_action
 
 router = Router(tags=["tickets"])
 
@@ -350,7 +352,8 @@ def _assignee(username: str | None) -> User:
 def _run_action(*, action: str, ticket: Ticket, actor: Actor, body: ActionIn) -> Ticket:
     match action:
         case "accept":
-            return services.accept_ticket(ticket=ticket, actor=actor, note=body.note)
+            return services.accept_ticket(ticket=ticket, actor=actor, note=body.note,
+                                          visit_needed=body.visit_needed)
         case "assign":
             return services.assign_ticket(ticket=ticket, actor=actor,
                                           assignee=_assignee(body.assignee), note=body.note)
@@ -388,17 +391,42 @@ def _run_action(*, action: str, ticket: Ticket, actor: Actor, body: ActionIn) ->
                 raise ValidationFailed(_("请选择优先级。"), fields={"priority": [_("必填。")]})
             return services.set_priority(ticket=ticket, actor=actor, priority=body.priority,
                                          reason=body.reason or body.note)
-    # Not an action of the state machine (e.g. ``extend`` before the SLA engine is installed):
-    # the workflow check answers 409 with the actions allowed now.
-    check_action(ticket=ticket, action=action, user=actor.user,
-                          as_customer=actor.as_customer)
+    # Not an action of the state machine: the workflow check answers 409 with the actions
+    # allowed now.
+    check_action(ticket=ticket, action=action, user=actor.user, as_customer=actor.as_customer)
     raise NotFound(_("未知的操作。"))  # pragma: no cover - check_action always raises here
 
 
+def _run_provided(provided: hooks.ProvidedAction, *, ticket: Ticket, actor: Actor,
+                  data: object) -> None:
+    # Roles and state first, as for the table's actions: a forbidden action answers 403/409
+    # whatever the body says. The handler's service checks again under the row lock.
+    check_action(ticket=ticket, action=provided.name, user=actor.user,
+                 as_customer=actor.as_customer)
+    try:
+        body = provided.schema.model_validate(data)
+    except PydanticValidationError as exc:
+        raise NinjaValidationError(exc.errors(include_url=False, include_context=False)) from exc
+    provided.handler(ticket=ticket, actor=actor, body=body)
+
+
+def _provided_actions_doc() -> str:
+    return "\n".join(f"- ``{p.name}``: {(p.schema.__doc__ or '').strip()}"
+                     for p in hooks.provided_actions())
+
+
 @router.post("/{number}/actions/{action}", response=TicketOut, summary="Take an action",
-             description=ActionIn.__doc__)
+             description="\n\n".join(filter(None, [ActionIn.__doc__, _provided_actions_doc()])))
 def take_action(request: HttpRequest, number: str, action: str, payload: ActionIn | None = None):
     ticket = _loaded(number=number, user=request.user)
     actor = actor_for(user=request.user, ticket=ticket)
-    _run_action(action=action, ticket=ticket, actor=actor, body=payload or ActionIn())
+    provided = None if action in RULES else hooks.provided_action(action)
+    if provided is not None:
+        # Its fields are its own: read them from the body as sent (by the API's own parser,
+        # so JSON and form posts read alike), not through ``ActionIn``.
+        from fivestar.api import api
+
+        _run_provided(provided, ticket=ticket, actor=actor, data=api.parser.parse_body(request))
+    else:
+        _run_action(action=action, ticket=ticket, actor=actor, body=payload or ActionIn())
     return ticket_payload(_loaded(number=number, user=request.user), user=request.user)

@@ -318,3 +318,26 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CannedReply(models.Model):
+    """A prepared answer an agent inserts into a reply (常用回复). ``body`` may hold placeholders
+    such as ``{customer_name}``, ``{ticket_number}``, ``{next_due_at}`` and ``{agent_name}``;
+    ``services.canned.render_canned_reply`` fills them in. Data, edited in admin."""
+
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    # Blank: for every language; otherwise offered when the reply is written in that language.
+    language = models.CharField(
+        _("语言"), max_length=10, blank=True, choices=settings.LANGUAGES,
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("常用回复")
+        verbose_name_plural = _("常用回复")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -150,11 +150,14 @@ class EventOut(Schema):
 class ActionIn(Schema):
     """The body of an action. Which fields count depends on the action:
 
+    - ``accept``: ``visit_needed`` (the evaluation found an on-site visit needed);
     - ``assign``: ``assignee`` (username); ``cancel``, ``reopen``, ``wait_customer``: ``reason``;
     - ``resolve``: ``resolution`` (required), ``technical_solution``, ``parts_replaced``,
       ``labour_minutes``, ``cost_fen``, ``solved_on_first_contact``;
     - ``confirm``: ``solved`` (required); ``set_priority``: ``priority`` (required), ``reason``;
     - every action: ``note``.
+
+    Actions other parts of the system add (listed below) take the fields named there.
     """
 
     note: str = Field("", max_length=5000)
@@ -168,3 +171,4 @@ class ActionIn(Schema):
     labour_minutes: int | None = Field(None, ge=0, le=100000)
     cost_fen: int | None = Field(None, ge=0, le=10**12)
     solved_on_first_contact: bool | None = None
+    visit_needed: bool = False

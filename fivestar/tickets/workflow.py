@@ -1,6 +1,8 @@
 """The ticket state machine: which action may move a ticket from which state, and who may act.
 
 One table; each action's service function in ``services`` checks it through ``check_action``.
+Actions other apps add (``hooks.register_action``, e.g. the SLA engine's ``extend``) bring their
+own rule and are checked the same way; they come after the table's in ``allowed_actions``.
 """
 
 from dataclasses import dataclass
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import Conflict, PermissionDenied
+from fivestar.tickets import hooks
 from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket
 
 FRONT_LINE = frozenset(
@@ -68,7 +71,17 @@ ACTION_LABELS = {
 
 
 def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
+    if action in ACTION_LABELS:
+        return str(ACTION_LABELS[action])
+    provided = hooks.provided_action(action)
+    return str(provided.label) if provided is not None else action
+
+
+def _rule(action: str) -> Rule | None:
+    rule = RULES.get(action)
+    if rule is None and (provided := hooks.provided_action(action)) is not None:
+        rule = Rule(provided.statuses, provided.roles, assignee_may=provided.assignee_may)
+    return rule
 
 
 def _role_allows(rule: Rule, *, ticket: Ticket, user: User | None, as_customer: bool) -> bool:
@@ -84,13 +97,21 @@ def _role_allows(rule: Rule, *, ticket: Ticket, user: User | None, as_customer: 
 
 
 def allowed_actions(*, ticket: Ticket, user: User | None, as_customer: bool = False) -> list[str]:
-    """The actions ``user`` may take on ``ticket`` now, in the table's order."""
-    return [
+    """The actions ``user`` may take on ``ticket`` now: the table's in its order, then the ones
+    other apps provide that apply to this ticket now."""
+    allowed = [
         action
         for action, rule in RULES.items()
         if ticket.status in rule.from_statuses
         and _role_allows(rule, ticket=ticket, user=user, as_customer=as_customer)
     ]
+    for provided in hooks.provided_actions():
+        rule = _rule(provided.name)
+        if (provided.name not in RULES and ticket.status in rule.from_statuses
+                and _role_allows(rule, ticket=ticket, user=user, as_customer=as_customer)
+                and (provided.available is None or provided.available(ticket))):
+            allowed.append(provided.name)
+    return allowed
 
 
 def check_action(
@@ -98,7 +119,7 @@ def check_action(
 ) -> None:
     """Raise PermissionDenied when the actor may never take ``action`` on this ticket, or
     Conflict (listing what is allowed now) when the ticket's state does not allow it."""
-    rule = RULES.get(action)
+    rule = _rule(action)
     if rule is None:
         raise Conflict(
             _("未知的操作：%(action)s") % {"action": action[:40]},

@@ -1,7 +1,10 @@
 """The staff workspace: every concept module contributes its own routes."""
 
-from fivestar.workspace.views import auth
+from fivestar.workspace.views import auth, bell, console, intake, queues, ticket
 
 app_name = "workspace"
 
-urlpatterns = [*auth.urlpatterns]
+urlpatterns = [
+    *auth.urlpatterns, *intake.urlpatterns, *ticket.urlpatterns, *queues.urlpatterns,
+    *console.urlpatterns, *bell.urlpatterns,
+]

@@ -155,3 +155,54 @@ def test_retry_revives_failed_and_hurries_pending(queue_created):
     assert (dead.status, dead.attempts) == (OutboxStatus.PENDING, 0)
     assert waiting.next_attempt_at <= timezone.now() and waiting.attempts == 2
     assert sent.status == OutboxStatus.SENT
+
+
+def test_a_new_dedupe_key_is_queued_without_looking_for_it_first(django_assert_num_queries):
+    queue_message(channel="sms", recipient="+8613812345678", template_code="ticket_created",
+                  context=CONTEXT, language="zh-hans", dedupe_key="0:warm-up:sms")
+
+    # The template is cached: a savepoint, the insert, its release.
+    with django_assert_num_queries(3):
+        queue_message(channel="sms", recipient="+8613812345678",
+                      template_code="ticket_created", context=CONTEXT, language="zh-hans",
+                      dedupe_key="2:ticket_created:sms")
+
+
+def test_a_repeated_key_leaves_the_callers_transaction_usable():
+    with transaction.atomic():
+        first = queue_message(channel="sms", recipient="+8613812345678",
+                              template_code="ticket_created", context=CONTEXT,
+                              language="zh-hans", dedupe_key="3:ticket_created:sms")
+        again = queue_message(channel="sms", recipient="+8613812345678",
+                              template_code="ticket_created", context=CONTEXT,
+                              language="zh-hans", dedupe_key="3:ticket_created:sms")
+        assert again.pk == first.pk
+        assert OutboxMessage.objects.count() == 1  # still usable after the refused insert
+
+
+def test_an_edited_template_is_used_for_the_next_message(queue_created):
+    queue_created()  # the template is now cached
+    template = template_for(code="ticket_created", channel="sms", language="zh-hans")
+    template.body = "新的措辞 {{ number }}"
+    template.save()
+
+    assert queue_created().body == "新的措辞 SR-20261124-000001"
+
+
+def test_a_template_added_for_a_language_replaces_the_fallback(queue_created):
+    assert queue_created(language="fr").language == "zh-hans"  # cached: the fallback
+    MessageTemplate.objects.create(code="ticket_created", channel="sms", language="fr",
+                                   body="Bonjour {{ customer_name }}")
+
+    assert queue_created(language="fr").body == "Bonjour 张三"
+
+
+def test_a_deleted_template_is_no_longer_used(queue_created):
+    queue_created()
+    for template in MessageTemplate.objects.filter(code="ticket_created", channel="sms"):
+        template.delete()
+
+    assert queue_message(channel="sms", recipient="+8613812345678",
+                         template_code="ticket_created", context=CONTEXT,
+                         language="zh-hans") is None
+

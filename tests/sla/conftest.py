@@ -1,6 +1,8 @@
-"""The migrated ``standard`` and ``24x7`` calendars, and ``standard`` with 2026 synced."""
+"""The migrated ``standard`` and ``24x7`` calendars, ``standard`` with 2026 synced, a
+controllable "now", and the seeded configuration again for transactional tests."""
 
 import pytest
+from django.db import connection
 
 from fivestar.sla.models import Calendar
 from fivestar.sla.services import sync_official_holidays
@@ -21,3 +23,30 @@ def synced_2026(standard) -> Calendar:
     result = sync_official_holidays(calendar=standard, year=2026)
     assert result.has_data
     return standard
+
+
+@pytest.fixture
+def now(monkeypatch):
+    from tests.sla.flow import Now
+
+    return Now(monkeypatch)
+
+
+@pytest.fixture
+def concurrent_database(transactional_db):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("in-memory SQLite is one shared connection: use PostgreSQL or set "
+                    "FIVESTAR_TEST_SQLITE to a file")
+
+
+@pytest.fixture
+def reseeded(concurrent_database):
+    """The seeded calendars, policies and templates, again: a transactional test that ran
+    before may have flushed the database."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in ("0002_default_calendars", "0004_default_policies",
+                 "0005_sla_message_templates", "0007_default_visit_target"):
+        import_module(f"fivestar.sla.migrations.{name}").seed(apps, None)

@@ -29,7 +29,7 @@ def targets_of(priority: str) -> dict[str, SlaTarget]:
 def test_defaults_reproduce_spec_section_3(priority, respond, resolve, update, clock):
     targets = targets_of(priority)
     assert set(targets) == {"first_response", "contact", "acceptance", "respond", "resolve",
-                            "update"}
+                            "update", "visit"}
     first = targets["first_response"]
     assert (first.duration, first.outside_hours_duration) == (10 * M, 30 * M)
     assert first.calendar is None and first.hours_calendar is None  # wall clock; default hours
@@ -45,6 +45,12 @@ def test_defaults_reproduce_spec_section_3(priority, respond, resolve, update, c
         assert target.pause_statuses == ["waiting_customer"]
     assert "resolve" in targets["respond"].stop_events
     assert targets["resolve"].stop_events == ["resolve"]
+    # On-site visit within 48 h of the evaluation when one is needed: wall clock.
+    visit = targets["visit"]
+    assert (visit.duration, visit.calendar, visit.start_event) == (48 * H, None, "visit_planned")
+    assert visit.stop_events == ["arrive", "resolve"]
+    policy = SlaPolicy.objects.get(priority=priority)
+    assert (policy.warn_at_percent, policy.escalation_step) == (80, 30 * M)
 
 
 def test_three_working_days_are_27_working_hours_on_the_standard_calendar(standard):

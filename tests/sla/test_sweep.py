@@ -141,26 +141,6 @@ def test_a_failing_notification_rolls_back_only_its_own_clock(ticket, monkeypatc
     assert resolve_clock(ticket).state == ClockState.BREACHED
 
 
-@pytest.fixture
-def concurrent_database(transactional_db):
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("in-memory SQLite is one shared connection: use PostgreSQL or set "
-                    "FIVESTAR_TEST_SQLITE to a file")
-
-
-@pytest.fixture
-def reseeded(concurrent_database):
-    """The seeded calendars, policies and templates, again: a transactional test that ran
-    before may have flushed the database."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for name in ("0002_default_calendars", "0004_default_policies",
-                 "0005_sla_message_templates"):
-        import_module(f"fivestar.sla.migrations.{name}").seed(apps, None)
-
-
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_notify_once(reseeded, agent, people, now):

@@ -5,6 +5,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fivestar.core.errors import Conflict, ValidationFailed
@@ -320,3 +322,108 @@ def test_request_digest_ignores_nothing_that_matters():
     assert base.digest() != replace(base, description="另一个问题").digest()
     assert base.digest() != replace(base, customer=CustomerDetails(name="张三",
                                                                    phone="13912345678")).digest()
+
+
+# Tables intake reads configuration from: each is read from a cache once warm (the SLA policies
+# and calendars, product models, the intake department, priority rules, message templates).
+CONFIGURATION_TABLES = (
+    "sla_slapolicy", "sla_slatarget", "sla_workinginterval", "sla_calendaroverride",
+    "sla_calendaryear", "products_productmodel", "accounts_department", "tickets_priorityrule",
+    "notifications_messagetemplate",
+)
+
+
+class TestStatements:
+    """What one intake costs the database once the process is warm (bench/intake.py)."""
+
+    @staticmethod
+    def post(api, serial: str):
+        return api.post("/api/v1/tickets", {
+            "channel": "phone", "type": "repair", "product_model": "KFR-35GW",
+            "serial_number": serial, "customer": {"name": "张三", "phone": "13812345678"},
+            "description": "空调开机后吹自然风。",
+        })
+
+    def test_a_warm_intake_reads_no_configuration(self, api_as, agent):
+        ProductModelFactory(code="KFR-35GW")
+        api = api_as(agent)
+        assert self.post(api, "SN-1").status_code == 201
+
+        with CaptureQueriesContext(connection) as captured:
+            response = self.post(api, "SN-2")
+
+        assert response.status_code == 201
+        assert response.json()["deadlines"]  # the clocks were still started
+        read = [q["sql"] for q in captured.captured_queries
+                if any(f'"{table}"' in q["sql"] for table in CONFIGURATION_TABLES)]
+        assert read == []
+
+    def test_the_number_costs_one_statement_and_the_roles_come_with_the_token(
+        self, api_as, agent
+    ):
+        ProductModelFactory(code="KFR-35GW")
+        api = api_as(agent)
+        assert self.post(api, "SN-1").status_code == 201
+
+        with CaptureQueriesContext(connection) as captured:
+            assert self.post(api, "SN-2").status_code == 201
+
+        statements = [q["sql"] for q in captured.captured_queries]
+        assert len([sql for sql in statements if "ticketdaysequence" in sql]) == 1
+        assert len([sql for sql in statements if "accounts_user_roles" in sql]) == 1
+        assert not [sql for sql in statements if '"notifications_outboxmessage"."id"' in sql
+                    and sql.startswith("SELECT")]
+
+
+class TestCachedCatalogue:
+    def test_a_new_product_model_is_found_at_once(self, agent):
+        with pytest.raises(ValidationFailed):
+            intake(agent, product_model="KFR-NEW")
+        ProductModelFactory(code="KFR-NEW")
+
+        assert intake(agent, product_model="KFR-NEW").product_model.code == "KFR-NEW"
+
+    def test_a_deactivated_model_is_refused_once_the_cached_copy_expires(
+        self, agent, monkeypatch
+    ):
+        from django.core.cache.backends import locmem
+
+        from fivestar.products.models import ProductModel
+        from fivestar.products.selectors import MODEL_CACHE_TTL
+
+        ProductModelFactory(code="KFR-OLD")
+        intake(agent, product_model="KFR-OLD")
+        ProductModel.objects.filter(code="KFR-OLD").update(is_active=False)
+        now = locmem.time.time()
+        monkeypatch.setattr(locmem.time, "time", lambda: now + MODEL_CACHE_TTL + 1)
+
+        with pytest.raises(ValidationFailed) as caught:
+            intake(agent, product_model="KFR-OLD")
+        assert "product_model" in caught.value.fields
+
+    def test_each_intake_gets_its_own_model_object(self, agent):
+        ProductModelFactory(code="KFR-35GW")
+
+        first = intake(agent, product_model="KFR-35GW")
+        second = intake(agent, product_model="KFR-35GW")
+
+        assert first.product_model == second.product_model
+        assert first.product_model is not second.product_model
+
+
+def test_a_superuser_token_carries_the_administrator_role(db):
+    from fivestar.accounts.models import RoleCode, User
+    from fivestar.accounts.selectors import user_for_token
+    from fivestar.accounts.services import create_api_token, grant_roles
+
+    root = User.objects.create_superuser(username="root", password="pw-root")
+    agent = User.objects.create_user(username="agent9", password="pw-agent9")
+    grant_roles(user=agent, roles=["agent", "technician"])
+    nobody = User.objects.create_user(username="nobody", password="pw-nobody")
+
+    assert user_for_token(raw=create_api_token(user=root)[1]).role_codes() == {
+        RoleCode.ADMINISTRATOR}
+    assert user_for_token(raw=create_api_token(user=agent)[1]).role_codes() == {
+        RoleCode.AGENT, RoleCode.TECHNICIAN}
+    assert user_for_token(raw=create_api_token(user=nobody)[1]).role_codes() == frozenset()
+

@@ -29,6 +29,7 @@ from fivestar.core.demo.organisation import CustomerPlan
 from fivestar.customers.models import Customer
 from fivestar.customers.services import CustomerDetails
 from fivestar.products.selectors import add_months
+from fivestar.sla.recompute import rebuild_clocks
 from fivestar.tickets.models import (
     Channel,
     Priority,
@@ -414,6 +415,9 @@ class TicketLoader:
             windows.append(_Window(start=start, end=timezone.now(), at=at))
         assert ticket is not None
         self._backdate(ticket, windows=windows, last=times[-1])
+        # The services started the clocks when the rows were written (today); count them from
+        # the back-dated events instead, as if the work had happened then.
+        rebuild_clocks(ticket=Ticket.objects.get(pk=ticket.pk), now=self.now)
         return ticket
 
     def _timeline(self, plan: TicketPlan) -> list[datetime]:

@@ -1,6 +1,8 @@
 """Commands on tickets. Split by family: intake, transitions, replies."""
 
+from fivestar.tickets.services.canned import render_canned_reply
 from fivestar.tickets.services.intake import Intake, TicketRequest, create_ticket
+from fivestar.tickets.services.privacy import reveal_customer_contact
 from fivestar.tickets.services.replies import Upload, add_attachments, add_reply
 from fivestar.tickets.services.transitions import (
     Actor,
@@ -22,6 +24,7 @@ from fivestar.tickets.services.transitions import (
 __all__ = [
     "Actor", "Intake", "Resolution", "TicketRequest", "Upload", "accept_ticket",
     "add_attachments", "add_reply", "approve_ticket", "assign_ticket", "cancel_ticket",
-    "close_ticket", "confirm_resolution", "create_ticket", "reopen_ticket", "resolve_ticket",
-    "resume_ticket", "set_priority", "start_ticket", "wait_for_customer",
+    "close_ticket", "confirm_resolution", "create_ticket", "render_canned_reply", "reopen_ticket",
+    "resolve_ticket", "resume_ticket", "reveal_customer_contact", "set_priority", "start_ticket",
+    "wait_for_customer",
 ]

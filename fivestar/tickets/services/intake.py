@@ -5,6 +5,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,12 @@ from fivestar.tickets.priority import propose_priority
 # Clocks of phones and PCs drift; a received_at a little ahead of ours is not "in the future".
 CLOCK_SKEW = timedelta(minutes=2)
 INTAKE_DEPARTMENT_CODE = "customer-service"
+# Every ticket starts in the intake department, read once per DEPARTMENT_CACHE_TTL seconds (per
+# process by default, shared with Redis): a department created or renamed is seen by intake
+# within that time.
+DEPARTMENT_CACHE_TTL = 60
+_DEPARTMENT_CACHE_KEY = f"tickets:intake-department:v1:{INTAKE_DEPARTMENT_CODE}"
+_NO_DEPARTMENT = "none"
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,16 @@ def _validated(request: TicketRequest) -> dict:
     }
 
 
+def _intake_department() -> Department | None:
+    department = cache.get(_DEPARTMENT_CACHE_KEY)
+    if department is None:
+        department = next(
+            iter(Department.objects.filter(code=INTAKE_DEPARTMENT_CODE)[:1]), _NO_DEPARTMENT
+        )
+        cache.set(_DEPARTMENT_CACHE_KEY, department, DEPARTMENT_CACHE_TTL)
+    return department if isinstance(department, Department) else None
+
+
 def _write_ticket(*, clean: dict, request: TicketRequest, number: str, actor: User | None,
                   actor_kind: str) -> Ticket:
     customer = match_or_create_customer(details=request.customer)
@@ -203,7 +220,7 @@ def _write_ticket(*, clean: dict, request: TicketRequest, number: str, actor: Us
         description=clean["description"],
         demand=(request.demand or "").strip(),
         received_at=clean["received_at"],
-        department=Department.objects.filter(code=INTAKE_DEPARTMENT_CODE).first(),
+        department=_intake_department(),
         created_by=actor,
     )
     record_event(

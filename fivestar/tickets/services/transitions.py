@@ -75,6 +75,18 @@ def _transition(
     return row
 
 
+def act_on_ticket(
+    *, ticket: Ticket, action: str, actor: Actor, change: Callable[[Ticket], dict],
+    note: str = "",
+) -> Ticket:
+    """Take an action another app provides (``hooks.register_action``) that changes no status:
+    the same row lock, permission check and single event as a transition. ``change(row)`` runs
+    under the lock once the action is allowed, does the app's work (raising a domain error
+    rolls everything back) and returns {name: (before, after)} for the event."""
+    return _transition(ticket=ticket, action=action, actor=actor, to_status=None,
+                       change=change, note=note)
+
+
 def _set(row: Ticket, **values) -> dict:
     """Assign ``values`` to ``row`` and return {field: (old, new)} for those that changed."""
     changed = {}
@@ -86,12 +98,19 @@ def _set(row: Ticket, **values) -> dict:
     return changed
 
 
-def accept_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
-    """new → accepted: an agent has read the request and takes it on (SPEC §2 受理)."""
-    return _transition(
-        ticket=ticket, action="accept", actor=actor, to_status=Status.ACCEPTED, note=note,
-        change=lambda row: _set(row, accepted_at=row.accepted_at or timezone.now()),
-    )
+def accept_ticket(*, ticket: Ticket, actor: Actor, note: str = "",
+                  visit_needed: bool = False) -> Ticket:
+    """new → accepted: an agent has read the request and takes it on (SPEC §2 受理). The
+    acceptance is the evaluation (受理评估, SPEC §3): ``visit_needed`` records that the problem
+    needs an on-site visit, which starts the 48-hour visit target."""
+    def change(row: Ticket) -> dict:
+        changed = _set(row, accepted_at=row.accepted_at or timezone.now())
+        if visit_needed:
+            changed["visit_needed"] = (False, True)
+        return changed
+
+    return _transition(ticket=ticket, action="accept", actor=actor, to_status=Status.ACCEPTED,
+                       note=note, change=change)
 
 
 def _check_assignee(*, assignee: User, priority: str) -> None:

@@ -1,0 +1,111 @@
+"""Extensions (延期, SPEC §3): "a deadline can move only with a reason and a new time agreed
+with the customer, recorded on the ticket; the original deadline is kept for reporting."
+
+An extension adds working time to the clock — the working time between its current deadline and
+the agreed time, on the clock's own calendar — rather than overwriting ``due_at``: a later wait
+for the customer or a priority change recomputes the deadline and the extension stays in it.
+When the agreed time falls outside working time (a P3 ticket agreed for Saturday), the deadline
+becomes the end of the last working stretch before it; ``SlaExtension.agreed_due_at`` keeps what
+the customer agreed. The warning moves with the deadline and is sent again before the new one.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fivestar.core.errors import ValidationFailed
+from fivestar.sla.clocks import Calendars, refresh_next_due, schedule
+from fivestar.sla.models import ClockState, SlaClock, SlaExtension, TargetName
+from fivestar.sla.worktime import MAX_DURATION, working_time_between
+from fivestar.tickets.models import Ticket
+from fivestar.tickets.services.transitions import Actor, act_on_ticket
+
+ACTION = "extend"
+
+
+def _fail(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={field: [message]})
+
+
+def running_clock(*, ticket: Ticket, target: str, lock: bool = False) -> SlaClock | None:
+    """The ticket's running clock of ``target`` (an extension applies to nothing else)."""
+    clocks = SlaClock.objects.filter(ticket=ticket, name=target, state=ClockState.RUNNING,
+                                     met_at__isnull=True)
+    if lock:
+        clocks = clocks.select_for_update()
+    return clocks.order_by("-id").first()
+
+
+def can_extend(ticket: Ticket) -> bool:
+    """Whether some deadline of ``ticket`` is running, so an extension could apply. Reads the
+    clocks as a ticket list prefetches them (no query per ticket there)."""
+    return any(c.state == ClockState.RUNNING and c.met_at is None
+               for c in ticket.sla_clocks.all())
+
+
+def _check_request(*, target: str, new_due_at: datetime, reason: str,
+                   customer_agreed: bool, now: datetime) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise _fail("reason", _("请填写延期原因。"))
+    if customer_agreed is not True:
+        raise _fail("customer_agreed", _("延期须经客户同意。"))
+    if target not in TargetName.values:
+        raise _fail("target", _("未知的服务目标：%(name)s。") % {"name": str(target)[:40]})
+    if not isinstance(new_due_at, datetime) or timezone.is_naive(new_due_at):
+        raise _fail("due_at", _("请给出带时区的时间。"))
+    if new_due_at <= now:
+        raise _fail("due_at", _("新的截止时间必须晚于现在。"))
+    return reason
+
+
+def extend_deadline(
+    *, ticket: Ticket, target: str, new_due_at: datetime, reason: str,
+    customer_agreed: bool, actor: Actor,
+) -> SlaExtension:
+    """Move the running deadline ``target`` of ``ticket`` to ``new_due_at`` (SPEC §3 延期).
+
+    Rules: the actor may extend (supervisor, manager, administrator, or the ticket's assignee:
+    ``hooks.register_action`` in ``SlaConfig.ready``); a reason is given; the customer agreed;
+    the target's clock is running (not paused, met, breached or cancelled); the new time is later
+    than now and later than the current deadline, by some working time on the clock's calendar.
+    Keeps ``original_due_at``, records an ``SlaExtension`` and one ``extend`` event on the
+    ticket's timeline, in one transaction under the ticket's row lock. Bad input →
+    ``ValidationFailed`` naming ``reason``, ``customer_agreed``, ``target`` or ``due_at``.
+    """
+    recorded: list[SlaExtension] = []
+
+    def change(row: Ticket) -> dict:
+        now = timezone.now()
+        note = _check_request(target=target, new_due_at=new_due_at, reason=reason,
+                              customer_agreed=customer_agreed, now=now)
+        clock = running_clock(ticket=row, target=target, lock=True)
+        if clock is None:
+            raise _fail("target", _("“%(name)s”没有在计时，不能延期。")
+                        % {"name": TargetName(target).label})
+        if new_due_at <= clock.due_at:
+            raise _fail("due_at", _("新的截止时间必须晚于当前截止时间 %(due)s。")
+                        % {"due": timezone.localtime(clock.due_at).isoformat()})
+        calendars = Calendars()
+        added = working_time_between(clock.due_at, new_due_at, calendars.clock(clock.calendar_id))
+        if added <= timedelta(0):
+            raise _fail("due_at", _("当前截止时间与新时间之间没有工作时间，截止时间不会改变。"))
+        if clock.allowed + clock.extended + added > MAX_DURATION:
+            raise _fail("due_at", _("新的截止时间太远。"))
+        before = clock.due_at
+        clock.extended += added
+        schedule(clock, calendars)
+        if clock.warned_at is not None and clock.warn_at > now:
+            clock.warned_at = None  # warn again before the new deadline
+        clock.save(update_fields=["extended", "due_at", "warn_at", "warned_at"])
+        recorded.append(SlaExtension.objects.create(
+            clock=clock, from_due_at=before, agreed_due_at=new_due_at, to_due_at=clock.due_at,
+            reason=note, customer_agreed=True, by=actor.user, at=now,
+        ))
+        refresh_next_due(ticket=row)
+        return {"target": (target, target), "due_at": (before, clock.due_at)}
+
+    act_on_ticket(ticket=ticket, action=ACTION, actor=actor, change=change,
+                  note=(reason or "").strip())
+    return recorded[0]

@@ -1,0 +1,85 @@
+// Queues and supervisor console: polite auto-refresh and visible errors. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  function results() { return document.getElementById("queue-results"); }
+
+  // The 30 s refresh replaces the results; skip a round while the user is inside them (a
+  // focused link, a selection being made), so the refresh never takes their place away.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || elt.id !== "queue-poll") return;
+    var area = results();
+    var active = document.activeElement;
+    var selecting = window.getSelection && String(window.getSelection()).length > 0;
+    if (document.hidden || selecting || (area && active && active !== document.body && area.contains(active))) {
+      event.preventDefault();
+    }
+  });
+
+  function showQueueError(show) {
+    var area = results();
+    var box = area && area.querySelector(".queue-error");
+    if (box) box.hidden = !show;
+  }
+
+  function rowError(elt, text) {
+    var cell = elt.closest && elt.closest(".console-action");
+    if (!cell) return false;
+    var box = cell.querySelector(".errorlist.js-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "errorlist js-error";
+      box.setAttribute("role", "alert");
+      cell.appendChild(box);
+    }
+    box.textContent = text;
+    return true;
+  }
+
+  function failed(event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt) return;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    // The words come from the page (translated there): <div id="queue-strings" data-…>.
+    var strings = document.getElementById("queue-strings");
+    var text = strings ? strings.getAttribute(status === 403 || status === 404 ? "data-gone" : "data-failed") : "";
+    if (rowError(elt, text)) return;
+    showQueueError(true);
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+
+  // On a phone the filters fold behind "更多筛选" (CSS hides them only once this has run).
+  function setUpFilters() {
+    var form = document.getElementById("queue-filters");
+    if (!form) return;
+    form.classList.add("has-js");
+    var toggle = form.querySelector(".queue-filters-toggle");
+    if (!toggle) return;
+    toggle.addEventListener("click", function () {
+      var open = form.classList.toggle("is-expanded");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpFilters);
+  else setUpFilters();
+
+  // On a narrow screen the tabs scroll sideways: keep the current one in sight.
+  function revealCurrentTab() {
+    var current = document.querySelector(".queue-tabs .is-current");
+    if (!current) return;
+    var strip = current.parentNode;
+    if (current.offsetLeft + current.offsetWidth > strip.scrollLeft + strip.clientWidth) {
+      strip.scrollLeft = current.offsetLeft - 8;
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", revealCurrentTab);
+  else revealCurrentTab();
+
+  document.addEventListener("htmx:afterSettle", function () {
+    revealCurrentTab();
+    showQueueError(false);
+    if (window.fivestar && window.fivestar.tickCountdowns) window.fivestar.tickCountdowns(document);
+  });
+})();

@@ -1,0 +1,64 @@
+"""Revealing a customer's contact details, one field at a time, on the record.
+
+SPEC §9 (Privacy and security): "phone numbers and addresses are masked (``138****5678``) unless
+the viewer needs them, and every unmasked view is logged"; DESIGN.md "Data rules": personal
+data is masked by the one function in ``customers.masking``. Pages show the masked value; a
+member of staff who needs the real one (to call the customer back, to plan a visit) asks for it,
+and this service hands it over and writes a ``contact_revealed`` event on the ticket's timeline,
+so that who saw what, and when, is part of the ticket's history.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fivestar.accounts.models import RoleCode, User
+from fivestar.core.errors import PermissionDenied, ValidationFailed
+from fivestar.tickets.events import record_event
+from fivestar.tickets.models import Ticket
+from fivestar.tickets.selectors import ticket_for_user
+
+#: The customer's fields that are masked on pages, with their names for people.
+REVEALABLE_FIELDS = {
+    "phone": gettext_lazy("手机"),
+    "email": gettext_lazy("邮箱"),
+    "address": gettext_lazy("地址"),
+}
+#: Who may see a customer's contact details unmasked: the people who contact customers or plan
+#: visits. Quality auditors and warehouse keepers work with the masked values.
+REVEAL_ROLES = frozenset(
+    {RoleCode.AGENT, RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN, RoleCode.SUPERVISOR,
+     RoleCode.MANAGER, RoleCode.ADMINISTRATOR}
+)
+CONTACT_REVEALED = "contact_revealed"
+
+
+def may_reveal_contact(*, user: User) -> bool:
+    """Whether ``user``'s roles allow seeing contact details unmasked (for showing the button;
+    ``reveal_customer_contact`` checks again)."""
+    return bool(user.is_authenticated and user.is_active and user.role_codes() & REVEAL_ROLES)
+
+
+def reveal_customer_contact(*, ticket: Ticket, user: User, field: str) -> str:
+    """The unmasked value of the ticket's customer's ``field`` (phone, email or address), after
+    logging the view as a ``contact_revealed`` event (SPEC §9: every unmasked view is logged).
+
+    The user must be allowed to see the ticket (``ticket_for_user``: NotFound otherwise) and hold
+    a role that contacts customers (PermissionDenied otherwise). An empty field reveals nothing
+    and logs nothing."""
+    if field not in REVEALABLE_FIELDS:
+        raise ValidationFailed(_("不能显示这个字段。"), fields={"field": [_("未知的字段。")]})
+    if not may_reveal_contact(user=user):
+        raise PermissionDenied(_("您的角色不能查看客户的完整联系方式。"))
+    # Access is checked here, not only by the caller: the value leaves the system.
+    visible = ticket_for_user(number=ticket.number, user=user)
+    customer = visible.customer
+    value = getattr(customer, field) or ""
+    if not value or customer.anonymised_at is not None:
+        return ""
+    with transaction.atomic():
+        record_event(
+            ticket=visible, action=CONTACT_REVEALED, actor=user, actor_kind="staff",
+            after={"field": field, "customer": customer.pk},
+        )
+    return value

@@ -1,0 +1,401 @@
+"""Queries behind the staff queues (工单队列), the workspace's front door.
+
+A queue is the tickets the user may see (``tickets.selectors.visible_tickets``), narrowed by the
+filters, split into tabs — mine, unassigned, awaiting approval, due soon or breached, waiting
+for the customer, all. One aggregate query counts every tab; one query reads a page of rows with
+their customer, model and assignee; one more reads the page's open SLA clocks, from which each
+row's countdown state is derived (running, warning at the policy's warning point, breached,
+paused) without a query per row.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Right
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+
+from fivestar.accounts.models import Outlet, User
+from fivestar.core.errors import ValidationFailed
+from fivestar.customers.models import Customer
+from fivestar.customers.phones import normalize_phone
+from fivestar.products.models import ProductLine
+from fivestar.sla.models import ClockState, SlaClock, TargetName
+from fivestar.tickets.models import OPEN_STATUSES, Priority, Status, Ticket
+from fivestar.tickets.selectors import visible_tickets
+from fivestar.tickets.services.transitions import ASSIGNABLE_ROLES
+
+PAGE_SIZE = 50
+#: A ticket whose nearest deadline is this close counts as "breaching soon" even before its
+#: warning point (``QUEUE_DUE_SOON_MINUTES`` in the settings).
+DEFAULT_DUE_SOON = timedelta(hours=2)
+Q_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    empty: str
+
+
+TABS: tuple[Tab, ...] = (
+    Tab("mine", _("我的待办"), _("没有需要您处理的工单。")),
+    Tab("unassigned", _("未派单"), _("没有等待派单的工单。")),
+    Tab("approval", _("待审批"), _("没有等待审批的一级工单。")),
+    Tab("due", _("即将超时 / 已超时"), _("没有即将超时或已超时的工单。")),
+    Tab("waiting", _("等待客户"), _("没有等待客户回复的工单。")),
+    Tab("all", _("全部"), _("没有符合条件的工单。")),
+)
+TAB_KEYS = tuple(tab.key for tab in TABS)
+SORTS = {"due": _("最近截止"), "newest": _("最新受理")}
+
+
+def due_soon() -> timedelta:
+    minutes = getattr(settings, "QUEUE_DUE_SOON_MINUTES", None)
+    return DEFAULT_DUE_SOON if minutes is None else timedelta(minutes=int(minutes))
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the user asked for. Empty strings and None mean "any"."""
+
+    tab: str = "mine"
+    status: str = ""
+    priority: str = ""
+    type: str = ""
+    channel: str = ""
+    outlet_id: int | None = None
+    # "" any, "me", "none" (nobody), or a user id.
+    assignee: str = ""
+    product_line_id: int | None = None
+    q: str = ""
+    sort: str = "due"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """A row's SLA countdown: the nearest deadline still counting and how it stands."""
+
+    state: str  # running | warning | breached | paused | none
+    due_at: datetime | None = None
+    warn_at: datetime | None = None
+    target: str = ""
+
+    @property
+    def remaining(self) -> str:
+        """``h:mm`` left, ``−h:mm`` overdue, with ``Nd`` in front past a day — as app.js ticks
+        it, so the first paint and the ticking agree."""
+        if self.due_at is None:
+            return ""
+        seconds = (self.due_at - timezone.now()).total_seconds()
+        minutes = int(abs(seconds) // 60)
+        days, rest = divmod(minutes, 1440)
+        text = (f"{days}d " if days else "") + f"{rest // 60}:{rest % 60:02d}"
+        return ("−" if seconds < 0 else "") + text
+
+    # Machine and human forms of the times, in the current time zone (cheaper than the
+    # ``date`` filter on every row of a long list).
+    @property
+    def due_iso(self) -> str:
+        return _iso(self.due_at)
+
+    @property
+    def warn_iso(self) -> str:
+        return _iso(self.warn_at)
+
+    @property
+    def due_text(self) -> str:
+        return _text(self.due_at)
+
+
+def _iso(value: datetime | None) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _text(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+# Labels by value, looked up once per row (``get_FOO_display`` rebuilds its whole choice map,
+# translating every label, on each call — the most expensive thing on a 50-row page).
+_STATUS_LABELS = dict(Status.choices)
+_PRIORITY_LABELS = dict(Priority.choices)
+_TARGET_LABELS = dict(TargetName.choices)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    ticket: Ticket
+    countdown: Countdown
+    age: str
+    #: The ticket page's address, filled in by the view (selectors know no URLs).
+    url: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return str(_STATUS_LABELS.get(self.ticket.status, self.ticket.status))
+
+    @property
+    def priority_label(self) -> str:
+        return str(_PRIORITY_LABELS.get(self.ticket.priority, self.ticket.priority))
+
+    @property
+    def received_iso(self) -> str:
+        return _iso(self.ticket.received_at)
+
+    @property
+    def received_text(self) -> str:
+        return _text(self.ticket.received_at)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    number: int
+    pages: int
+    total: int
+    page_size: int = PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.rows)
+
+
+# --- the choices the filter form offers ------------------------------------------------------
+
+
+def assignee_choices() -> list[tuple[int, str]]:
+    """Active staff who can hold tickets, as (id, name), by name. One query."""
+    people = (
+        User.objects.filter(is_active=True, roles__code__in=ASSIGNABLE_ROLES)
+        .distinct().order_by("display_name", "username")
+        .only("id", "username", "display_name", "first_name", "last_name")
+    )
+    return [(person.pk, str(person)) for person in people]
+
+
+def outlet_choices() -> list[tuple[int, str]]:
+    """Active service outlets as (id, name). One query."""
+    return list(Outlet.objects.filter(is_active=True).order_by("name").values_list("pk", "name"))
+
+
+def product_line_choices() -> list[tuple[int, str]]:
+    """Product lines as (id, name). One query."""
+    return list(ProductLine.objects.order_by("name").values_list("pk", "name"))
+
+
+# --- the queries -----------------------------------------------------------------------------
+
+
+def _warning_ticket_ids(*, now: datetime) -> QuerySet:
+    """Ids of tickets with a running clock past its warning point and not yet due."""
+    return SlaClock.objects.filter(
+        state=ClockState.RUNNING, met_at__isnull=True, warn_at__lte=now, due_at__gt=now
+    ).values("ticket_id")
+
+
+def tab_conditions(*, user: User, now: datetime) -> dict[str, Q]:
+    """The condition of each tab for ``user`` at ``now``."""
+    is_open = Q(status__in=OPEN_STATUSES)
+    return {
+        "mine": is_open & (Q(assignee=user) | Q(pending_assignee=user)),
+        "unassigned": is_open & Q(assignee__isnull=True, pending_assignee__isnull=True),
+        "approval": Q(status=Status.AWAITING_APPROVAL),
+        "due": is_open & (
+            Q(next_due_at__lte=now + due_soon()) | Q(pk__in=_warning_ticket_ids(now=now))
+        ),
+        "waiting": Q(status=Status.WAITING_CUSTOMER),
+        "all": Q(),
+    }
+
+
+def search_condition(q: str) -> Q:
+    """``q`` as a condition: a phone number (normalised, matched exactly on the customer's
+    unique phone), exactly four digits as the last four of a phone (matched on the customer
+    table by the tail of the phone — an index lookup once ``Customer`` has an index on
+    ``Right("phone", 4)``), or else text found in the ticket number, the title or the
+    customer's name."""
+    q = q.strip()[:Q_MAX_LENGTH]
+    if not q:
+        return Q()
+    text = Q(number__icontains=q) | Q(title__icontains=q) | Q(customer__name__icontains=q)
+    digits = re.sub(r"[\s\-－()（）]", "", q)
+    if re.fullmatch(r"\d{4}", digits):
+        # Only the phone: an OR with the text columns would read every ticket again.
+        tails = Customer.objects.annotate(phone_tail=Right("phone", 4)).filter(
+            phone_tail=digits
+        ).values("pk")
+        return Q(customer_id__in=tails)
+    if re.fullmatch(r"[+＋]?\d{7,15}", digits):
+        try:
+            return Q(customer__phone=normalize_phone(q))
+        except ValidationFailed:
+            return text
+    return text
+
+
+def filtered_tickets(*, user: User, filters: QueueFilters) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see that match ``filters`` (every tab together)."""
+    tickets = visible_tickets(user=user)
+    exact = {
+        "status": filters.status, "priority": filters.priority, "type": filters.type,
+        "channel": filters.channel, "outlet_id": filters.outlet_id,
+        "product_model__product_line_id": filters.product_line_id,
+    }
+    tickets = tickets.filter(**{name: value for name, value in exact.items() if value})
+    if filters.assignee == "me":
+        tickets = tickets.filter(assignee=user)
+    elif filters.assignee == "none":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.assignee.isdigit():
+        tickets = tickets.filter(assignee_id=int(filters.assignee))
+    if filters.q.strip():
+        tickets = tickets.filter(search_condition(filters.q))
+    return tickets
+
+
+def queue_counts(
+    *, user: User, filters: QueueFilters, now: datetime | None = None
+) -> dict[str, int]:
+    """How many tickets each tab holds under ``filters``, plus ``"dated"``: how many of the
+    current tab's have a deadline (``queue_page`` needs it to page the deadline order). Two or
+    three queries: one aggregate over the open tickets only (every tab but "all" holds open
+    tickets, and closed ones are most of a mature system), plain counts for "all"."""
+    now = now or timezone.now()
+    conditions = tab_conditions(user=user, now=now)
+    tickets = filtered_tickets(user=user, filters=filters)
+    has_due = Q(next_due_at__isnull=False)
+    current = filters.tab if filters.tab in TAB_KEYS else "mine"
+    open_aggregates = {
+        key: Count("pk", filter=condition)
+        for key, condition in conditions.items() if key != "all"
+    }
+    if current != "all":
+        open_aggregates["dated"] = Count("pk", filter=conditions[current] & has_due)
+    counts = tickets.filter(status__in=OPEN_STATUSES).aggregate(**open_aggregates)
+    counts["all"] = tickets.count()
+    if current == "all":
+        counts["dated"] = tickets.filter(has_due).count()
+    return counts
+
+
+def open_clocks_prefetch() -> Prefetch:
+    """The open SLA clocks of a list of tickets in one query, as ``ticket.open_clocks``."""
+    return Prefetch(
+        "sla_clocks",
+        queryset=SlaClock.objects.filter(met_at__isnull=True)
+        .exclude(state=ClockState.CANCELLED).order_by("due_at", "id"),
+        to_attr="open_clocks",
+    )
+
+
+def countdown_for(ticket: Ticket, *, now: datetime) -> Countdown:
+    """The ticket's countdown from its prefetched ``open_clocks``: the nearest deadline still
+    counting; breached when it has passed, warning when any counting clock is past its warning
+    point, paused when every open clock waits (the customer), none for a finished ticket."""
+    if ticket.status not in OPEN_STATUSES:
+        return Countdown("none")
+    clocks = getattr(ticket, "open_clocks", None)
+    if clocks is None:
+        clocks = list(
+            SlaClock.objects.filter(ticket=ticket, met_at__isnull=True)
+            .exclude(state=ClockState.CANCELLED)
+        )
+    counting = [c for c in clocks if c.state in (ClockState.RUNNING, ClockState.BREACHED)]
+    if counting:
+        nearest = min(counting, key=lambda c: (c.due_at, c.pk))
+        warn_at = min(c.warn_at for c in counting)
+        if nearest.state == ClockState.BREACHED or nearest.due_at <= now:
+            state = "breached"
+        elif warn_at <= now:
+            state = "warning"
+        else:
+            state = "running"
+        return Countdown(state, due_at=nearest.due_at, warn_at=warn_at,
+                         target=str(_TARGET_LABELS.get(nearest.name, nearest.name)))
+    if any(c.state == ClockState.PAUSED for c in clocks):
+        return Countdown("paused")
+    return Countdown("none")
+
+
+def age_text(received_at: datetime, *, now: datetime) -> str:
+    """How long ago, in one unit: "3 小时前", "2 周前"; "刚刚" under a minute."""
+    if now - received_at < timedelta(minutes=1):
+        return str(_("刚刚"))
+    return str(_("%(age)s前") % {"age": timesince(received_at, now, depth=1)})
+
+
+def queue_row(ticket: Ticket, *, now: datetime) -> QueueRow:
+    """A ticket as a list shows it: with its countdown (from prefetched clocks) and its age."""
+    return QueueRow(ticket=ticket, countdown=countdown_for(ticket, now=now),
+                    age=age_text(ticket.received_at, now=now))
+
+
+_ROW_RELATED = ("customer", "product_model", "assignee", "pending_assignee")
+_ROW_DEFERRED = ("description", "demand", "resolution", "technical_solution", "parts_replaced",
+                 "cancel_reason", "customer__address")
+
+
+def queue_page(
+    *, user: User, filters: QueueFilters, page: int = 1, total: int | None = None,
+    dated: int | None = None, now: datetime | None = None, page_size: int = PAGE_SIZE,
+) -> QueuePage:
+    """One page of the tab ``filters.tab``, sorted by ``filters.sort``: ``due`` is the nearest
+    deadline first and tickets without one after them, newest first; ``newest`` is by receipt.
+
+    ``total`` and ``dated`` (the tab's count and how many of those have a deadline) come from
+    ``queue_counts`` when the caller has them, saving queries. The deadline order reads the
+    tickets with a deadline through the ``next_due_at`` index and the rest through the
+    ``received_at`` one — no sort of the whole queue, however long — so a page is one or two
+    row queries plus one for the open clocks of its tickets."""
+    now = now or timezone.now()
+    tab = filters.tab if filters.tab in TAB_KEYS else "mine"
+    tickets = filtered_tickets(user=user, filters=filters).filter(
+        tab_conditions(user=user, now=now)[tab]
+    )
+    if total is None:
+        total = tickets.count()
+    pages = max(1, math.ceil(total / page_size))
+    number = min(max(1, page), pages)
+    offset = (number - 1) * page_size
+    tickets = tickets.select_related(*_ROW_RELATED).defer(*_ROW_DEFERRED)
+    newest_first = ("-received_at", "-id")
+    if filters.sort == "newest":
+        found = list(tickets.order_by(*newest_first)[offset: offset + page_size])
+    else:
+        if dated is None:
+            dated = tickets.filter(next_due_at__isnull=False).count()
+        found = []
+        if offset < dated:
+            found = list(
+                tickets.filter(next_due_at__isnull=False)
+                .order_by("next_due_at", "id")[offset: offset + page_size]
+            )
+        missing = page_size - len(found)
+        if missing > 0 and total > dated:
+            start = max(0, offset - dated)
+            found += list(
+                tickets.filter(next_due_at__isnull=True)
+                .order_by(*newest_first)[start: start + missing]
+            )
+    prefetch_related_objects(found, open_clocks_prefetch())
+    rows = [queue_row(ticket, now=now) for ticket in found]
+    return QueuePage(rows=rows, number=number, pages=pages, total=total, page_size=page_size)

@@ -1,0 +1,225 @@
+"""The supervisor console (主管控制台): approvals, breaches by team, load, unassigned work.
+
+Two commands, each one service call: approve a P1 assignment (``approve_ticket``) and give a
+ticket to someone (``assign_ticket``). With htmx only the row is swapped, with the result or the
+error in place; without it the browser comes back to the console with a flash message.
+"""
+
+from dataclasses import dataclass, replace
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from fivestar.accounts.models import RoleCode, User
+from fivestar.core.errors import DomainError, NotFound
+from fivestar.tickets.models import Status, Ticket
+from fivestar.tickets.selectors import ticket_for_user
+from fivestar.tickets.services import Actor, approve_ticket, assign_ticket
+from fivestar.tickets.workflow import RULES
+from fivestar.workspace.access import roles_required
+from fivestar.workspace.selectors import console as selectors
+from fivestar.workspace.selectors.queues import QueueRow, open_clocks_prefetch, queue_row
+from fivestar.workspace.views.queues import htmx_aware, ticket_url
+
+console_roles = roles_required(*selectors.CONSOLE_ROLES)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=gettext_lazy("派给"),
+        error_messages={
+            "required": gettext_lazy("请选择处理人。"),
+            "invalid_choice": gettext_lazy("请从列表中选择本部门的人员。"),
+        },
+    )
+
+    def __init__(self, *args, staff: list[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(pk__in=[p.pk for p in staff])
+
+
+class ApproveForm(forms.Form):
+    """Nothing to fill in: the confirmed button is the whole command (CSRF-checked)."""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A console row: the ticket with its countdown, and whether the viewer may assign it."""
+
+    row: QueueRow
+    can_assign: bool
+    can_approve: bool
+    message: str = ""
+    error: str = ""
+
+
+def _offers(action: str, *, ticket: Ticket, user: User) -> bool:
+    """Whether to offer ``action``'s button on this row: the workflow table's state and role
+    check for staff (the service checks again when it runs). Read from ``RULES`` directly, not
+    ``allowed_actions``, which also asks every action other apps add — a query per row."""
+    rule = RULES[action]
+    if ticket.status not in rule.from_statuses:
+        return False
+    return bool(user.role_codes() & rule.roles) or (
+        rule.assignee_may and ticket.assignee_id is not None and ticket.assignee_id == user.pk
+    )
+
+
+def _item(row: QueueRow, *, user: User, message: str = "", error: str = "") -> WorkItem:
+    ticket = row.ticket
+    return WorkItem(row=replace(row, url=ticket_url(ticket.number)),
+                    can_assign=_offers("assign", ticket=ticket, user=user),
+                    can_approve=_offers("approve", ticket=ticket, user=user),
+                    message=message, error=error)
+
+
+def _items(rows: list[QueueRow], *, user: User) -> list[WorkItem]:
+    return [_item(row, user=user) for row in rows]
+
+
+def _staff_groups(loads: list[selectors.StaffLoad]) -> list[dict]:
+    """People for the assign select, by department, each with their open count."""
+    groups: dict[object, dict] = {}
+    for load in loads:
+        department = load.person.department
+        key = department.pk if department else None
+        group = groups.setdefault(key, {
+            "name": department.name if department else _("未分配部门"), "people": [],
+        })
+        group["people"].append({
+            "person": load.person, "open": load.open,
+            "is_senior": RoleCode.SENIOR_TECHNICIAN in load.roles,
+        })
+    return list(groups.values())
+
+
+def _team_context(request) -> dict:
+    scope = selectors.console_scope(user=request.user)
+    staff = selectors.team_staff(scope=scope)
+    loads = selectors.staff_load(staff=staff)
+    return {"scope": scope, "staff": staff, "loads": loads, "staff_groups": _staff_groups(loads)}
+
+
+@htmx_aware
+@console_roles
+@require_GET
+def console(request):
+    now = timezone.now()
+    team = _team_context(request)
+    scope, user = team["scope"], request.user
+    approvals = selectors.approvals_waiting(user=user, scope=scope, now=now)
+    teams = selectors.sla_by_team(user=user, scope=scope, now=now)
+    risky = selectors.at_risk(user=user, scope=scope, teams=teams, now=now)
+    unassigned = selectors.unassigned_work(user=user, scope=scope, now=now)
+    busiest = max((load.open for load in team["loads"]), default=0)
+    return render(request, "workspace/console.html", {
+        **team, "nav": "console", "now": now,
+        "approvals": approvals, "approval_items": _items(approvals.rows, user=user),
+        "teams": teams, "risky": risky, "risky_items": _items(risky.rows, user=user),
+        "unassigned": unassigned, "unassigned_items": _items(unassigned.rows, user=user),
+        "totals": {
+            "approvals": approvals.total,
+            "breached": sum(t.breached for t in teams),
+            "warning": sum(t.warning for t in teams),
+            "unassigned": unassigned.total,
+        },
+        "load_max": max(busiest, 1),
+    })
+
+
+def _reloaded_row(ticket: Ticket) -> QueueRow:
+    now = timezone.now()
+    fresh = (
+        Ticket.objects.select_related(
+            "customer", "assignee", "assignee__department", "pending_assignee", "department",
+            "product_model",
+        ).prefetch_related(open_clocks_prefetch()).get(pk=ticket.pk)
+    )
+    return queue_row(fresh, now=now)
+
+
+def _ticket_or_404(request, number: str) -> Ticket:
+    try:
+        return ticket_for_user(number=number, user=request.user)
+    except NotFound as error:
+        raise Http404(error.message) from error
+
+
+SECTIONS = ("risk", "unassigned")
+
+
+def _answer(request, *, partial: str, item: WorkItem, extra: dict | None = None):
+    """The swapped row for htmx; otherwise back to the console with the outcome as a flash."""
+    if request.htmx:
+        section = request.POST.get("section")
+        return render(request, f"workspace/console.html#{partial}", {
+            "item": item, "section": section if section in SECTIONS else SECTIONS[-1],
+            **(extra or {}),
+        })
+    if item.error:
+        messages.error(request, f"{item.row.ticket.number}：{item.error}")
+    else:
+        messages.success(request, item.message)
+    return redirect(reverse("workspace:console") + ("#approvals" if partial == "approval-row"
+                                                    else "#unassigned"))
+
+
+@htmx_aware
+@console_roles
+@require_POST
+def assign(request, number: str):
+    ticket = _ticket_or_404(request, number)
+    team = _team_context(request)
+    form = AssignForm(request.POST, staff=team["staff"])
+    message = error = ""
+    if form.is_valid():
+        person = form.cleaned_data["assignee"]
+        try:
+            assign_ticket(ticket=ticket, assignee=person, actor=Actor(user=request.user))
+        except DomainError as failure:
+            error = " ".join([failure.message, *failure.fields.get("assignee", [])])
+        else:
+            message = (
+                _("已提交审批：建议派给 %(name)s。")
+                if ticket.status == Status.AWAITING_APPROVAL else _("已派给 %(name)s。")
+            ) % {"name": person}
+            team = _team_context(request)  # the loads changed
+    else:
+        error = " ".join(form.errors.get("assignee", []))
+    item = _item(_reloaded_row(ticket), user=request.user, message=message, error=error)
+    return _answer(request, partial="work-row", item=item, extra=team)
+
+
+@htmx_aware
+@console_roles
+@require_POST
+def approve(request, number: str):
+    ticket = _ticket_or_404(request, number)
+    message = error = ""
+    approved = False
+    if ApproveForm(request.POST).is_valid():
+        try:
+            approve_ticket(ticket=ticket, actor=Actor(user=request.user))
+        except DomainError as failure:
+            error = failure.message
+        else:
+            approved = True
+    row = _reloaded_row(ticket)
+    if approved:
+        message = _("已批准，工单已派给 %(name)s。") % {"name": row.ticket.assignee}
+    item = _item(row, user=request.user, message=message, error=error)
+    return _answer(request, partial="approval-row", item=item)
+
+
+urlpatterns = [
+    path("console/", console, name="console"),
+    path("console/tickets/<str:number>/assign/", assign, name="console_assign"),
+    path("console/tickets/<str:number>/approve/", approve, name="console_approve"),
+]

@@ -1,0 +1,409 @@
+"""The staff ticket page: header with deadlines and the actions allowed now, the customer and
+warranty panels, the timeline, the reply box.
+
+Every change goes through a ticket service (which checks the roles and writes the event); a
+``DomainError`` becomes a message beside the form or a notice at the top, never a 500. With htmx
+an action or a reply answers with the parts of the page that changed (header, timeline, reply
+box); without it, the page redirects back to itself (POST, redirect, GET).
+"""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+from pydantic import ValidationError as SchemaError
+
+from fivestar.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from fivestar.customers.masking import mask
+from fivestar.tickets import hooks
+from fivestar.tickets.models import CannedReply, Ticket
+from fivestar.tickets.selectors import ticket_for_user
+from fivestar.tickets.services import (
+    Actor,
+    Upload,
+    accept_ticket,
+    add_attachments,
+    add_reply,
+    approve_ticket,
+    assign_ticket,
+    cancel_ticket,
+    close_ticket,
+    confirm_resolution,
+    render_canned_reply,
+    reopen_ticket,
+    resolve_ticket,
+    resume_ticket,
+    reveal_customer_contact,
+    set_priority,
+    start_ticket,
+    wait_for_customer,
+)
+from fivestar.tickets.services.privacy import REVEALABLE_FIELDS, may_reveal_contact
+from fivestar.tickets.workflow import action_label, check_action
+from fivestar.workspace import forms
+from fivestar.workspace.access import staff_required
+from fivestar.workspace.selectors.ticket_page import (
+    assignable_staff,
+    canned_replies,
+    deadlines,
+    ticket_actions,
+    ticket_page,
+    timeline,
+)
+
+TEMPLATE = "workspace/ticket.html"
+
+# Actions that need a body open a small form; the others are one click.
+ACTION_FORMS: dict[str, type[forms.ActionForm]] = {
+    "assign": forms.AssignForm,
+    "cancel": forms.CancelForm,
+    "set_priority": forms.SetPriorityForm,
+    "resolve": forms.ResolveForm,
+    "wait_customer": forms.WaitCustomerForm,
+    "reopen": forms.ReopenForm,
+    "confirm": forms.ConfirmForm,
+}
+ONE_CLICK = {
+    "accept": accept_ticket,
+    "approve": approve_ticket,
+    "start": start_ticket,
+    "resume": resume_ticket,
+    "close": close_ticket,
+}
+
+
+def _ticket(request: HttpRequest, number: str) -> Ticket:
+    try:
+        return ticket_for_user(number=number, user=request.user)
+    except NotFound:
+        raise Http404(_("没有找到工单。")) from None
+
+
+def _actor(request: HttpRequest) -> Actor:
+    # The workspace is for staff: whoever acts here acts as staff, never as a customer.
+    return Actor(user=request.user)
+
+
+# --- forms for actions ------------------------------------------------------------------------
+
+
+def _action_form(action: str, ticket: Ticket, data=None) -> forms.ActionForm | None:
+    """The form for ``action`` (None for a one-click action)."""
+    if action in ONE_CLICK:
+        return None
+    if action == "assign":
+        return forms.AssignForm(data, staff=assignable_staff(), prefix=action)
+    if action in ACTION_FORMS:
+        initial = {"priority": ticket.priority} if action == "set_priority" else None
+        return ACTION_FORMS[action](data, initial=initial, prefix=action)
+    provided = hooks.provided_action(action)
+    if provided is None:
+        return forms.NoteActionForm(data, prefix=action)
+    running = [
+        (item.name, item.label) for item in deadlines(ticket=ticket)
+        if item.deadline.get("state") == "running"
+    ]
+    form_class = forms.provided_action_form_class(provided.schema, target_choices=running)
+    return form_class(data, prefix=action)
+
+
+def _run(action: str, *, ticket: Ticket, actor: Actor, form: forms.ActionForm | None) -> None:
+    """Call the service for ``action`` with the form's cleaned data."""
+    data = form.cleaned_data if form is not None else {}
+    if action in ONE_CLICK:
+        ONE_CLICK[action](ticket=ticket, actor=actor)
+    elif action == "assign":
+        assign_ticket(ticket=ticket, actor=actor, assignee=data["assignee"], note=data["note"])
+    elif action == "cancel":
+        cancel_ticket(ticket=ticket, actor=actor, reason=data["reason"])
+    elif action == "set_priority":
+        set_priority(ticket=ticket, actor=actor, priority=data["priority"],
+                     reason=data["reason"])
+    elif action == "resolve":
+        resolve_ticket(ticket=ticket, actor=actor, record=form.record())
+    elif action == "wait_customer":
+        wait_for_customer(ticket=ticket, actor=actor, reason=data["reason"])
+    elif action == "reopen":
+        reopen_ticket(ticket=ticket, actor=actor, reason=data["reason"])
+    elif action == "confirm":
+        confirm_resolution(ticket=ticket, actor=actor, solved=data["solved"], note=data["note"])
+    elif (provided := hooks.provided_action(action)) is not None:
+        try:
+            body = provided.schema.model_validate(forms.provided_action_body(form))
+        except SchemaError as error:
+            fields: dict[str, list[str]] = {}
+            for problem in error.errors():
+                name = str(problem["loc"][0]) if problem.get("loc") else "note"
+                fields.setdefault(name, []).append(str(problem.get("msg", "")))
+            raise ValidationFailed(_("请检查标出的字段。"), fields=fields) from None
+        provided.handler(ticket=ticket, actor=actor, body=body)
+    else:
+        # Not an action this page knows: the workflow answers with what is allowed now.
+        check_action(ticket=ticket, action=action, user=actor.user)
+        raise NotFound(_("未知的操作。"))
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def _contacts(ticket: Ticket, revealed: dict[str, str] | None = None) -> list[dict]:
+    """The customer's contact fields, masked (SPEC §9), and unmasked where revealed just now."""
+    customer = ticket.customer
+    revealed = revealed or {}
+    return [
+        {"field": name, "label": label, "masked": mask(getattr(customer, name) or "", name),
+         "value": revealed.get(name, "")}
+        for name, label in REVEALABLE_FIELDS.items()
+    ]
+
+
+def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+    page = ticket_page(ticket=ticket, user=request.user, language=get_language() or "")
+    return {
+        "nav": "queues",
+        "ticket": ticket,
+        "page": page,
+        "entries": page.timeline,
+        "canned_replies": page.canned_replies,
+        "reply_form": extra.pop("reply_form", None) or forms.ReplyForm(),
+        "may_reveal": may_reveal_contact(user=request.user),
+        "contacts": _contacts(ticket, extra.pop("revealed", None)),
+        "one_click": ONE_CLICK,
+        **extra,
+    }
+
+
+def _partial(request: HttpRequest, name: str, context: dict) -> str:
+    return render_to_string(f"{TEMPLATE}#{name}", context, request=request)
+
+
+def _header(request: HttpRequest, ticket: Ticket, *, oob: bool = False, **extra) -> str:
+    return _partial(request, "header", {
+        "ticket": ticket,
+        "page": {"deadlines": deadlines(ticket=ticket),
+                 "actions": ticket_actions(ticket=ticket, user=request.user)},
+        "one_click": ONE_CLICK, "oob": oob, **extra,
+    })
+
+
+def _timeline(request: HttpRequest, ticket: Ticket) -> str:
+    return _partial(request, "timeline",
+                    {"ticket": ticket, "entries": timeline(ticket=ticket), "oob": True})
+
+
+def _reply_box(request: HttpRequest, ticket: Ticket, form: forms.ReplyForm, *,
+               oob: bool = False, notice: str = "") -> str:
+    return _partial(request, "reply_box", {
+        "ticket": ticket, "reply_form": form, "canned_replies": _canned(), "oob": oob,
+        "reply_notice": notice,
+    })
+
+
+def _after_change(request: HttpRequest, ticket: Ticket, *, notice: str, level: str = "success",
+                  reply_form: forms.ReplyForm | None = None) -> HttpResponse:
+    """After a change (htmx): the parts of the page it touched, read again. The header is the
+    swap target of an action; after a reply the reply box is, and the header swaps out of band
+    (a first response meets a deadline). The timeline always swaps out of band."""
+    fresh = _ticket(request, ticket.number)
+    if reply_form is None:
+        parts = [_header(request, fresh, notice=notice, notice_level=level)]
+    else:
+        parts = [_reply_box(request, fresh, reply_form, notice=notice),
+                 _header(request, fresh, oob=True)]
+    parts.append(_timeline(request, fresh))
+    return HttpResponse("".join(parts))
+
+
+def _canned() -> list[CannedReply]:
+    return canned_replies(language=get_language() or "")
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = _ticket(request, number)
+    open_action = request.GET.get("action", "")
+    allowed = dict(ticket_actions(ticket=ticket, user=request.user))
+    context = {}
+    if open_action in allowed:
+        context = {"open_action": open_action, "action_label": allowed[open_action],
+                   "action_form": _action_form(open_action, ticket)}
+    return render(request, TEMPLATE, _context(request, ticket, **context))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """GET: the action's small form (htmx) or the page with it open. POST: take the action."""
+    ticket = _ticket(request, number)
+    allowed = dict(ticket_actions(ticket=ticket, user=request.user))
+    label = allowed.get(action) or action_label(action)
+    if request.method == "GET":
+        if action not in allowed:
+            return _refused(request, ticket, Conflict(
+                _("工单当前状态下不能执行“%(action)s”。") % {"action": label}))
+        if request.htmx:
+            return render(request, f"{TEMPLATE}#action_form", {
+                "ticket": ticket, "open_action": action, "action_label": label,
+                "action_form": _action_form(action, ticket)})
+        return redirect(f"{reverse('workspace:ticket', args=[number])}?action={action}")
+    form = _action_form(action, ticket, data=request.POST)
+    if form is not None and not form.is_valid():
+        return _action_error(request, ticket, action, label, form)
+    try:
+        _run(action, ticket=ticket, actor=_actor(request), form=form)
+    except ValidationFailed as error:
+        if form is not None and error.fields:
+            form.add_domain_errors(error)
+            return _action_error(request, ticket, action, label, form)
+        return _refused(request, ticket, error)
+    except DomainError as error:
+        return _refused(request, ticket, error)
+    notice = _("已完成：%(action)s") % {"action": label}
+    if request.htmx:
+        return _after_change(request, ticket, notice=notice)
+    messages.success(request, notice)
+    return redirect("workspace:ticket", number=number)
+
+
+def _refused(request: HttpRequest, ticket: Ticket, error: DomainError) -> HttpResponse:
+    """A forbidden or out-of-date action (403/409): say so at the top and show the page as it
+    is now, with the actions allowed now."""
+    if request.htmx:
+        response = _after_change(request, ticket, notice=error.message, level="error")
+        # Whatever element asked, the answer is the header (and the timeline).
+        return reswap(retarget(response, "#ticket-header"), "outerHTML")
+    messages.error(request, error.message)
+    return redirect("workspace:ticket", number=ticket.number)
+
+
+def _action_error(request: HttpRequest, ticket: Ticket, action: str, label: str,
+                  form: forms.ActionForm) -> HttpResponse:
+    """The action's form again, with the messages beside its fields."""
+    if request.htmx:
+        response = render(request, f"{TEMPLATE}#action_form", {
+            "ticket": ticket, "open_action": action, "action_label": label,
+            "action_form": form})
+        # htmx swaps 2xx answers only: the form goes back into its panel, not over the header.
+        return reswap(retarget(response, "#action-panel"), "innerHTML")
+    return render(request, TEMPLATE, _context(request, ticket, open_action=action,
+                                              action_label=label, action_form=form),
+                  status=422)
+
+
+@staff_required
+@require_POST
+def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
+    """A public reply or an internal note, with attachments; files alone are attached to the
+    ticket."""
+    ticket = _ticket(request, number)
+    form = forms.ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploads = [Upload(name=f.name or "file", content=f, size=f.size or 0)
+                   for f in form.cleaned_data["files"]]
+        body = form.cleaned_data["body"]
+        try:
+            if not body.strip() and uploads:
+                add_attachments(ticket=ticket, actor=_actor(request), uploads=uploads)
+            else:
+                add_reply(ticket=ticket, actor=_actor(request), body=body,
+                          internal=form.internal, uploads=uploads,
+                          time_spent_minutes=form.cleaned_data["time_spent_minutes"])
+        except DomainError as error:
+            form.add_domain_errors(error)
+        else:
+            if not body.strip():
+                notice = _("已上传附件")
+            else:
+                notice = _("已添加内部备注") if form.internal else _("已发送回复")
+            if request.htmx:
+                fresh_form = forms.ReplyForm(
+                    initial={"visibility": form.cleaned_data["visibility"]})
+                return _after_change(request, ticket, notice=notice, reply_form=fresh_form)
+            messages.success(request, notice)
+            return redirect("workspace:ticket", number=number)
+    if request.htmx:
+        return HttpResponse(_reply_box(request, ticket, form))
+    return render(request, TEMPLATE, _context(request, ticket, reply_form=form), status=422)
+
+
+@staff_required
+@require_POST
+def canned_text(request: HttpRequest, number: str) -> HttpResponse:
+    """The reply textarea with a canned reply, rendered for this ticket, added after what was
+    already typed (htmx). A POST because the text typed so far travels with it; nothing is
+    stored."""
+    ticket = _ticket(request, number)
+    form = forms.CannedPickForm(request.POST)
+    body = ""
+    if form.is_valid():
+        body = form.cleaned_data["body"]
+        canned = CannedReply.objects.filter(pk=form.cleaned_data["canned"],
+                                            is_active=True).first()
+        if canned is not None:
+            text = render_canned_reply(canned=canned, ticket=ticket, agent=request.user)
+            body = f"{body.rstrip()}\n\n{text}" if body.strip() else text
+    reply_form = forms.ReplyForm(initial={"body": body})
+    return render(request, f"{TEMPLATE}#reply_body", {"ticket": ticket,
+                                                      "reply_form": reply_form})
+
+
+@staff_required
+@require_POST
+def reveal_contact(request: HttpRequest, number: str) -> HttpResponse:
+    """Show one contact field unmasked for this page view, logged on the ticket (SPEC §9)."""
+    ticket = _ticket(request, number)
+    form = forms.RevealForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    field = form.cleaned_data["field"]
+    try:
+        value = reveal_customer_contact(ticket=ticket, user=request.user, field=field)
+    except DomainError as error:
+        return _refused(request, ticket, error)
+    if request.htmx:
+        contact = next(c for c in _contacts(ticket, {field: value}) if c["field"] == field)
+        return HttpResponse(
+            _partial(request, "contact", {"ticket": ticket, "contact": contact,
+                                          "may_reveal": True})
+            + _timeline(request, ticket)
+        )
+    return render(request, TEMPLATE, _context(request, ticket, revealed={field: value}))
+
+
+@staff_required
+@require_GET
+def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    """An attachment of a ticket the user may see, as a download with its stored type."""
+    ticket = _ticket(request, number)
+    attachment = ticket.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("没有找到附件。"))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("附件文件已不存在。")) from None
+    response = FileResponse(handle, content_type=attachment.content_type, as_attachment=True,
+                            filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("tickets/<str:number>/", ticket_detail, name="ticket"),
+    path("tickets/<str:number>/actions/<slug:action>/", ticket_action, name="ticket_action"),
+    path("tickets/<str:number>/reply/", ticket_reply, name="ticket_reply"),
+    path("tickets/<str:number>/canned/", canned_text, name="ticket_canned"),
+    path("tickets/<str:number>/reveal/", reveal_contact, name="ticket_reveal"),
+    path("tickets/<str:number>/attachments/<int:attachment_id>/", download_attachment,
+         name="ticket_attachment"),
+]
+

@@ -1,0 +1,161 @@
+"""The queue, the bell and the supervisor console in a real browser."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from fivestar.accounts.models import Department
+from fivestar.sla.models import ClockState, SlaClock
+from fivestar.tickets.models import Priority, Status, Ticket
+from fivestar.tickets.services import Actor, assign_ticket
+from tests.conftest import make_user
+from tests.factories import CustomerFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _clock(ticket, *, due_in, warn_in=None, state=ClockState.RUNNING):
+    now = timezone.now()
+    due = now + due_in
+    warn = now + (warn_in if warn_in is not None else due_in - timedelta(minutes=30))
+    SlaClock.objects.create(
+        ticket=ticket, name="resolve", allowed=timedelta(hours=4),
+        started_at=now - timedelta(hours=1), due_at=due, original_due_at=due, warn_at=warn,
+        state=state, paused_at=now if state == ClockState.PAUSED else None,
+    )
+    if state != ClockState.PAUSED:
+        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due)
+
+
+@pytest.fixture
+def desk(db):
+    """An agent's queue: four tickets of theirs in four SLA situations, one more P1 waiting
+    for approval, one unassigned, and an assignment that rang the agent's bell."""
+    department, _ = Department.objects.get_or_create(code="customer-service",
+                                                     defaults={"name": "客户服务部"})
+    boss = make_user("boss1", "supervisor", display_name="陈主管", department=department)
+    department.supervisor = boss
+    department.save()
+    agent = make_user("agent1", "agent", display_name="王芳", department=department)
+    senior = make_user("senior1", "senior_technician", display_name="吴刚",
+                       department=department)
+    wang = CustomerFactory(name="王晓明", phone="+8613812345678")
+    li = CustomerFactory(name="李丽娟", phone="+8613900001111")
+
+    def ticket(title, minutes_ago, **fields):
+        fields.setdefault("status", Status.IN_PROGRESS)
+        return TicketFactory(title=title, department=department, assignee=agent,
+                             received_at=timezone.now() - timedelta(minutes=minutes_ago),
+                             **fields)
+
+    late = ticket("冰箱不制冷", 300, priority=Priority.P2, customer=wang)
+    _clock(late, due_in=timedelta(minutes=-25), state=ClockState.BREACHED)
+    warned = ticket("空调漏水", 200, priority=Priority.P1, customer=li)
+    _clock(warned, due_in=timedelta(minutes=40), warn_in=timedelta(minutes=-5))
+    calm = ticket("洗衣机噪音大", 100, customer=li)
+    _clock(calm, due_in=timedelta(hours=6))
+    paused = ticket("电视黑屏", 50, status=Status.WAITING_CUSTOMER, customer=li)
+    _clock(paused, due_in=timedelta(hours=3), state=ClockState.PAUSED)
+    TicketFactory(title="服务器宕机", priority=Priority.P1, status=Status.AWAITING_APPROVAL,
+                  department=department, pending_assignee=senior, customer=li)
+    unassigned = TicketFactory(title="热水器不加热", status=Status.ACCEPTED,
+                               department=department, customer=wang)
+    _clock(unassigned, due_in=timedelta(hours=2))
+    fresh = TicketFactory(title="咨询保修期", status=Status.ACCEPTED, department=department,
+                          customer=li)
+    assign_ticket(ticket=fresh, assignee=agent, actor=Actor(user=boss))
+    _clock(fresh, due_in=timedelta(hours=20))
+    return {"agent": agent, "boss": boss, "late": late, "warned": warned, "calm": calm,
+            "paused": paused, "fresh": fresh, "unassigned": unassigned}
+
+
+def _numbers(page):
+    return page.locator(".queue-row .queue-number a").all_inner_texts()
+
+
+def test_agent_queue_sorts_by_deadline_filters_and_rings_the_bell(page, live_server, sign_in,
+                                                                 screenshot, desk):
+    sign_in(page, "agent1")
+    page.goto(f"{live_server.url}/workspace/")
+    expect(page.locator("h1")).to_have_text("工单队列")
+    expect(page.locator(".queue-tab.is-current")).to_contain_text("我的待办")
+
+    # Nearest deadline first, paused (no running deadline) last, each in its colour.
+    order = [desk[k].number for k in ("late", "warned", "calm", "fresh", "paused")]
+    assert _numbers(page) == order
+    states = [page.locator(".queue-row").nth(i).locator(".countdown").get_attribute("class")
+              for i in range(5)]
+    assert [s.split()[-1] for s in states] == [
+        "state-breached", "state-warning", "state-running", "state-running", "state-paused"
+    ]
+    # Personal data stays masked.
+    assert "138****5678" in page.content() and "13812345678" not in page.content()
+    screenshot(page, "workspace-queues")
+
+    # Filter by priority: the list changes in place, the address keeps the filter.
+    page.select_option("#id_priority", "P1")
+    expect(page.locator(".queue-row")).to_have_count(1)
+    assert _numbers(page) == [desk["warned"].number]
+    assert "priority=P1" in page.url
+
+    # Search by phone as a caller reads it out, across every tab.
+    page.select_option("#id_priority", "")
+    expect(page.locator(".queue-row")).to_have_count(5)
+    page.locator(".queue-tab", has_text="全部").click()
+    expect(page.locator(".queue-tab.is-current")).to_contain_text("全部")
+    page.fill("#id_q", "138 1234 5678")
+    expect(page.locator(".queue-row")).to_have_count(2)
+    assert sorted(_numbers(page)) == sorted([desk["late"].number, desk["unassigned"].number])
+    assert page.locator("#id_q").evaluate("el => el === document.activeElement")
+    assert "tab=all" in page.url
+
+    # The bell: one unread assignment; opening it reads it.
+    bell = page.locator("#bell a.bell")
+    expect(bell).to_have_attribute("aria-label", "通知（1 条未读）")
+    expect(bell.locator(".bell-count")).to_have_text("1")
+    bell.click()
+    expect(page.locator("h1")).to_contain_text("通知")
+    notice = page.locator(".notice.is-unread .notice-title")
+    expect(notice).to_contain_text(desk["fresh"].number)
+    notice.click()
+    page.wait_for_load_state("networkidle")
+    assert desk["fresh"].number in page.url
+    page.goto(f"{live_server.url}/workspace/notifications/")
+    expect(page.locator("#bell a.bell")).to_have_attribute("aria-label", "通知（没有未读）")
+    expect(page.locator(".notice.is-unread")).to_have_count(0)
+
+
+def test_queue_on_a_phone_is_a_list_of_cards(phone_page, live_server, sign_in, screenshot,
+                                             desk):
+    sign_in(phone_page, "agent1")
+    phone_page.goto(f"{live_server.url}/workspace/")
+    rows = phone_page.locator(".queue-row")
+    expect(rows).to_have_count(5)
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    screenshot(phone_page, "workspace-queues-phone")
+
+
+def test_supervisor_approves_and_assigns_from_the_console(page, live_server, sign_in,
+                                                          screenshot, desk):
+    sign_in(page, "boss1")
+    page.goto(f"{live_server.url}/workspace/console/")
+    expect(page.locator("h1")).to_have_text("主管控制台")
+    screenshot(page, "supervisor-console")
+
+    # Approve with one confirmed click: the row changes in place.
+    page.once("dialog", lambda dialog: dialog.accept())
+    approval = page.locator("#approvals tbody tr").first
+    approval.get_by_role("button", name="批准").click()
+    expect(page.locator("#approvals .console-ok")).to_contain_text("已批准，工单已派给 吴刚")
+
+    # Assign the unassigned ticket to the agent.
+    number = desk["unassigned"].number
+    row = page.locator(f"#unassigned-{number}")
+    row.locator("select").select_option(label="王芳（在办 5）")
+    row.get_by_role("button", name="派单").click()
+    expect(page.locator(f"#unassigned-{number} .console-ok")).to_contain_text("已派给 王芳")
+    desk["unassigned"].refresh_from_db()
+    assert desk["unassigned"].assignee == desk["agent"]
