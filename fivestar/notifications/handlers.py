@@ -10,6 +10,7 @@ from fivestar.accounts.models import User
 from fivestar.notifications.models import Channel
 from fivestar.notifications.selectors import language_of
 from fivestar.notifications.services import queue_message
+from fivestar.tickets.access import follow_url
 from fivestar.tickets.models import (
     Priority,
     Reply,
@@ -60,7 +61,8 @@ def _to_customer(event: TicketEvent, code: str, *, extra: dict[str, Any] | None 
     customer = ticket.customer
     if customer.anonymised_at is not None:
         return
-    context = {**ticket_context(ticket), **(extra or {})}
+    # Only customers get the portal link: it opens their ticket without signing in.
+    context = {**ticket_context(ticket), "follow_url": follow_url(ticket=ticket), **(extra or {})}
     # Customers have no language of their own yet: language_of gives them the site's (zh-hans).
     language = language_of(customer)
     for channel, address in ((Channel.SMS, customer.phone), (Channel.EMAIL, customer.email)):

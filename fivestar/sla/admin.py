@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.core.errors import ValidationFailed
+from fivestar.sla.cache import bump as bump_sla_cache
 from fivestar.sla.models import (
     Calendar,
     CalendarOverride,
@@ -147,6 +148,7 @@ class CalendarAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         if obj.is_default:
             Calendar.objects.filter(is_default=True).exclude(pk=obj.pk).update(is_default=False)
+            bump_sla_cache()  # queryset.update sends no signal
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change) -> None:

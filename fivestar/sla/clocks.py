@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 
 from fivestar.core.errors import DomainError
 from fivestar.sla.models import ClockState, SlaClock, SlaTarget, default_warn_percent
-from fivestar.sla.selectors import load_calendar, policy_for
+from fivestar.sla.selectors import calendar_snapshot, load_calendar, policy_for
 from fivestar.sla.worktime import (
     CalendarSnapshot,
     add_working_time,
@@ -60,9 +60,7 @@ class Calendars:
         if calendar_id is None:
             return WALL_CLOCK
         if calendar_id not in self._loaded:
-            from fivestar.sla.models import Calendar
-
-            self._loaded[calendar_id] = load_calendar(Calendar.objects.get(pk=calendar_id))
+            self._loaded[calendar_id] = calendar_snapshot(calendar_id=calendar_id)
         return self._loaded[calendar_id]
 
     def hours(self, calendar_id: int | None) -> CalendarSnapshot:

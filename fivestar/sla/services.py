@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from fivestar.core.errors import ValidationFailed
 from fivestar.sla import official
+from fivestar.sla.cache import bump as bump_sla_cache
 from fivestar.sla.models import (
     Calendar,
     CalendarOverride,
@@ -55,6 +56,7 @@ def _check_code(code: str) -> str:
 
 def _replace_intervals(*, calendar: Calendar, intervals: list[Hours]) -> list[WorkingInterval]:
     calendar.intervals.all().delete()
+    bump_sla_cache()  # bulk_create sends no signal
     return WorkingInterval.objects.bulk_create(
         WorkingInterval(calendar=calendar, weekday=h.weekday, start=h.start, end=h.end)
         for h in intervals
@@ -182,6 +184,7 @@ def set_working_intervals(
 def make_default_calendar(*, calendar: Calendar) -> Calendar:
     """Make ``calendar`` the default (SPEC §3: the working calendar); at most one is."""
     Calendar.objects.filter(is_default=True).exclude(pk=calendar.pk).update(is_default=False)
+    bump_sla_cache()  # queryset.update sends no signal
     if not calendar.is_default:
         calendar.is_default = True
         calendar.save(update_fields=["is_default", "updated_at"])
@@ -303,6 +306,7 @@ def sync_official_holidays(
         ]
         CalendarOverride.objects.bulk_create(to_create)
         CalendarOverride.objects.bulk_update(to_update, ["kind", "name", "updated_at"])
+        bump_sla_cache()  # bulk writes send no signal
         if stale:
             CalendarOverride.objects.filter(pk__in=stale).delete()
         CalendarYear.objects.update_or_create(

@@ -111,6 +111,8 @@ def test_the_compiled_catalog_is_up_to_date():
         if "msgid_plural" in entry:
             got = [compiled.ngettext(entry["msgid"], entry["msgid_plural"], n) for n in (1, 2)]
             want = [entry["msgstr[0]"], entry["msgstr[1]"]]
+        elif "msgctxt" in entry:
+            got, want = compiled.pgettext(entry["msgctxt"], entry["msgid"]), entry["msgstr"]
         else:
             got, want = compiled.gettext(entry["msgid"]), entry["msgstr"]
         if got != want:
