@@ -11,6 +11,7 @@ registers it with the app.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -180,3 +181,49 @@ def notifications_for(*, user, unread_only: bool = False) -> QuerySet[StaffNotif
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     return rows.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class StaffNotice:
+    """One ``notify_staff`` call, for ``notify_staff_many``."""
+
+    person: Any
+    kind: str
+    title: str
+    dedupe_key: str
+    ticket: Any = None
+    body: str = ""
+    email_template_code: str | None = None
+    email_context: Mapping[str, Any] | None = None
+    email_dedupe_key: str | None = None
+
+
+def notify_staff_many(*, notices: list[StaffNotice]) -> int:
+    """``notify_staff`` for a batch (the SLA sweep's warnings and breaches): the same rules, one
+    INSERT for the in-app rows (a repeated key is skipped by the unique constraint) and one for
+    the e-mails. Returns how many notices were offered."""
+    from fivestar.notifications.models import Channel
+    from fivestar.notifications.selectors import language_of
+    from fivestar.notifications.services import QueuedMessage, outbox_is_muted, queue_messages
+
+    if outbox_is_muted():
+        return 0
+    kept = [n for n in notices if n.person is not None and n.person.is_active]
+    for notice in kept:
+        if notice.kind not in StaffNotificationKind.values:
+            raise ValueError(f"unknown staff notification kind {notice.kind!r}")
+    StaffNotification.objects.bulk_create([
+        StaffNotification(recipient=n.person, kind=n.kind, ticket=n.ticket,
+                          title=str(n.title)[:200], body=str(n.body or ""),
+                          dedupe_key=n.dedupe_key[:200])
+        for n in kept
+    ], ignore_conflicts=True)
+    queue_messages(messages=[
+        QueuedMessage(
+            channel=Channel.EMAIL, recipient=n.person.email, template_code=n.email_template_code,
+            context=dict(n.email_context or {}), language=language_of(n.person), ticket=n.ticket,
+            dedupe_key=n.email_dedupe_key or f"{n.dedupe_key}:{n.person.pk}",
+        )
+        for n in kept if n.email_template_code and n.person.email
+    ])
+    return len(kept)

@@ -15,6 +15,7 @@ Escalation chain: at breach the assignee (level 1); the policy's ``escalation_st
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from fivestar.sla.models import ClockState, SlaClock, default_escalation_step
+from fivestar.sla.models import ClockState, SlaClock, TargetName, default_escalation_step
 from fivestar.tickets.models import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,24 @@ def claim_query(condition: Q):
     )
 
 
+# The notices of the batch being applied: written together after the batch, in its transaction.
+_batch_notices: ContextVar[list | None] = ContextVar("sla_batch_notices", default=None)
+
+
+def _apply_batch(rows: list[SlaClock], apply: Callable[[SlaClock, datetime], dict],
+                 now: datetime) -> None:
+    from fivestar.notifications.inbox import notify_staff_many
+
+    notices: list = []
+    token = _batch_notices.set(notices)
+    try:
+        changes = [(clock.pk, apply(clock, now)) for clock in rows]
+    finally:
+        _batch_notices.reset(token)
+    _write(changes)
+    notify_staff_many(notices=notices)
+
+
 def _claim_and_apply(condition: Q, apply: Callable[[SlaClock, datetime], dict], *,
                      now: datetime, batch: int) -> int:
     """Claim ``batch`` rows at a time and ``apply`` the step to each: it queues the
@@ -87,14 +106,14 @@ def _claim_and_apply(condition: Q, apply: Callable[[SlaClock, datetime], dict], 
             rows = list(claim_query(condition).exclude(pk__in=failed)[:batch])
             try:
                 with transaction.atomic():
-                    _write([(clock.pk, apply(clock, now)) for clock in rows])
+                    _apply_batch(rows, apply, now)
                 done += len(rows)
             except Exception:
                 # Our own locks do not stop us reading the same rows again, as they were.
                 for clock in claim_query(condition).filter(pk__in=[r.pk for r in rows]):
                     try:
                         with transaction.atomic():
-                            _write([(clock.pk, apply(clock, now))])
+                            _apply_batch([clock], apply, now)
                         done += 1
                     except Exception:
                         logger.exception("SLA sweep: clock %s failed", clock.pk)
@@ -130,13 +149,19 @@ def _recipient(clock: SlaClock, level: int):
     return None, TOP_LEVEL
 
 
+def _target_label(name: str) -> str:
+    # TargetName(name).label, not get_name_display(): that one hashes every lazy choice label
+    # on each call, which a sweep notifying thousands of clocks feels.
+    return str(TargetName(name).label) if name in TargetName.values else name
+
+
 def _notify(clock: SlaClock, *, person, code: str, key: str, level: int) -> None:
     """One warning or breach notice for ``person``: in the workspace bell and by e-mail, both
     keyed by ``key`` so a second worker or a second pass sends nothing more."""
     from django.utils import translation
     from django.utils.translation import gettext as _
 
-    from fivestar.notifications.inbox import StaffNotificationKind, notify_staff
+    from fivestar.notifications.inbox import StaffNotice, StaffNotificationKind
     from fivestar.notifications.selectors import language_of
 
     ticket = clock.ticket
@@ -149,21 +174,28 @@ def _notify(clock: SlaClock, *, person, code: str, key: str, level: int) -> None
         else:
             title = _("工单 %(number)s 已超时") % {"number": ticket.number}
         body = _("%(target)s 截止 %(due)s · %(title)s") % {
-            "target": clock.get_name_display(),
+            "target": _target_label(clock.name),
             "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M"),
             "title": ticket.title,
         }
-    notify_staff(
+    notice = StaffNotice(
         person=person, ticket=ticket, title=title, body=body, dedupe_key=key,
         kind=StaffNotificationKind.SLA_WARNING if warning else StaffNotificationKind.SLA_BREACHED,
         email_template_code=code, email_dedupe_key=key,
         email_context={
             "number": ticket.number, "title": ticket.title, "priority": ticket.priority,
-            "target": clock.name, "target_label": clock.get_name_display(),
+            "target": clock.name, "target_label": _target_label(clock.name),
             "due_at": clock.due_at, "recipient_name": str(person), "level": level,
             "assignee_name": str(ticket.assignee) if ticket.assignee else "",
         },
     )
+    batch = _batch_notices.get()
+    if batch is None:
+        from fivestar.notifications.inbox import notify_staff_many
+
+        notify_staff_many(notices=[notice])
+    else:
+        batch.append(notice)
 
 
 def _warn(clock: SlaClock, now: datetime) -> dict:

@@ -315,3 +315,21 @@ def test_the_empty_page_says_what_will_appear_here(technician):
 def test_customers_cannot_open_the_notifications(db):
     customer = make_user("cust-x", "customer")
     assert _client(customer).get("/workspace/notifications/").status_code == 403
+
+
+def test_a_batch_of_notices_writes_each_once_even_when_offered_again(db):
+    from fivestar.notifications.inbox import StaffNotice, StaffNotification, notify_staff_many
+    from fivestar.notifications.models import OutboxMessage
+    from tests.conftest import make_user
+
+    people = [make_user(f"tech{i}", "technician", email=f"t{i}@example.com") for i in range(3)]
+    notices = [
+        StaffNotice(person=person, kind="sla_breached", title="工单已超时",
+                    dedupe_key=f"sla:test:{person.pk}", email_template_code="sla_breached",
+                    email_context={"number": "SR-1", "title": "t", "target_label": "解决"})
+        for person in people
+    ]
+    notify_staff_many(notices=notices)
+    notify_staff_many(notices=notices)  # a second worker, or the next pass
+    assert StaffNotification.objects.count() == 3
+    assert OutboxMessage.objects.filter(template_code="sla_breached").count() == 3
