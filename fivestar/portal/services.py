@@ -6,6 +6,7 @@ codes that let a customer in without an account, and the rate limits of an anony
 """
 
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -324,11 +325,10 @@ def customer_reply(
     with transaction.atomic():
         reply = add_reply(ticket=ticket, actor=actor, body=body, uploads=uploads or [])
         if Ticket.objects.filter(pk=ticket.pk, status=Status.WAITING_CUSTOMER).exists():
-            try:
-                with transaction.atomic():
-                    resume_ticket(ticket=ticket, actor=actor, note=_("客户已在门户回复。"))
-            except Conflict:
-                pass  # somebody moved the ticket meanwhile; the reply stands
+            # Somebody may have moved the ticket meanwhile: then it stays where they put it,
+            # and the reply stands.
+            with suppress(Conflict), transaction.atomic():
+                resume_ticket(ticket=ticket, actor=actor, note=_("客户已在门户回复。"))
     return reply
 
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fivestar.customers.models import Customer
-from fivestar.products.models import ProductLine, ProductModel, Unit, WarrantyPolicy
+from fivestar.products.models import Unit
 from fivestar.products.selectors import add_months
 from fivestar.tickets.models import Priority, Ticket
 from tests.conftest import make_user
@@ -19,29 +19,6 @@ from tests.factories import TicketFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/workspace/intake/"
-
-
-@pytest.fixture
-def client_for():
-    def sign_in(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def desk(agent, client_for) -> Client:
-    return client_for(agent)
-
-
-@pytest.fixture
-def fridge(db) -> ProductModel:
-    line = ProductLine.objects.create(code="fridge", name="冰箱")
-    policy = WarrantyPolicy.objects.create(name="冰箱三年", unit_months=36)
-    return ProductModel.objects.create(code="BCD-470", name="对开门冰箱", product_line=line,
-                                       warranty_policy=policy)
 
 
 @pytest.fixture

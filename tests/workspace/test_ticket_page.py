@@ -9,7 +9,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from fivestar.customers.services import CustomerDetails
-from fivestar.products.models import ProductLine, ProductModel, WarrantyPolicy
 from fivestar.tickets import hooks
 from fivestar.tickets.models import Attachment, CannedReply, Reply, Status, Ticket, TicketEvent
 from fivestar.tickets.services import Actor, TicketRequest, add_reply, create_ticket
@@ -21,29 +20,6 @@ pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def client_for():
-    def sign_in(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def desk(agent, client_for) -> Client:
-    return client_for(agent)
-
-
-@pytest.fixture
-def fridge(db) -> ProductModel:
-    line = ProductLine.objects.create(code="fridge", name="冰箱")
-    policy = WarrantyPolicy.objects.create(name="冰箱三年", unit_months=36)
-    return ProductModel.objects.create(code="BCD-470", name="对开门冰箱", product_line=line,
-                                       warranty_policy=policy)
 
 
 @pytest.fixture

@@ -1,8 +1,11 @@
 """What every portal view shares: who is asking, which ticket they may open, the 404 page."""
 
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from fivestar.core.errors import NotFound
 from fivestar.customers.models import Customer
 from fivestar.portal.selectors import portal_ticket
 from fivestar.portal.session import granted_ticket_ids, portal_customer
@@ -33,3 +36,18 @@ def portal_actor(request: HttpRequest, ticket: Ticket) -> Actor:
 def not_found(request: HttpRequest, *, expired: bool = False) -> HttpResponse:
     """The one answer for a ticket, link or file this visitor may not see."""
     return render(request, "portal/not_found.html", {"expired": expired}, status=404)
+
+
+def with_visible_ticket(view):
+    """Hands the view the ticket named in the URL if this visitor may open it; every other
+    visitor gets the one 404 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, number: str, *args, **kwargs):
+        try:
+            ticket = load_ticket(request, number)
+        except NotFound:
+            return not_found(request)
+        return view(request, ticket, *args, **kwargs)
+
+    return wrapper

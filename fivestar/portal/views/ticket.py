@@ -31,7 +31,12 @@ from fivestar.portal.services import (
     customer_reply,
 )
 from fivestar.portal.session import portal_customer
-from fivestar.portal.views.common import load_ticket, not_found, portal_actor
+from fivestar.portal.views.common import (
+    load_ticket,
+    not_found,
+    portal_actor,
+    with_visible_ticket,
+)
 from fivestar.tickets.models import Status
 from fivestar.tickets.workflow import allowed_actions
 
@@ -61,11 +66,8 @@ def _page_context(request, ticket, **forms) -> dict:
 
 
 @require_GET
-def ticket_page(request, number: str):
-    try:
-        ticket = load_ticket(request, number)
-    except NotFound:
-        return not_found(request)
+@with_visible_ticket
+def ticket_page(request, ticket):
     return render(request, "portal/ticket.html", _page_context(request, ticket))
 
 
@@ -74,11 +76,8 @@ def _back(ticket, anchor: str = ""):
 
 
 @require_POST
-def reply(request, number: str):
-    try:
-        ticket = load_ticket(request, number)
-    except NotFound:
-        return not_found(request)
+@with_visible_ticket
+def reply(request, ticket):
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -89,7 +88,7 @@ def reply(request, number: str):
             show_domain_error(form, error, fields=ReplyForm.DOMAIN_FIELDS)
         else:
             if request.htmx:
-                ticket = load_ticket(request, number)
+                ticket = load_ticket(request, ticket.number)
                 context = _page_context(request, ticket)
                 context["just_sent"] = True
                 return render(request, "portal/ticket.html#conversation", context)
@@ -102,11 +101,8 @@ def reply(request, number: str):
 
 
 @require_POST
-def add_photos(request, number: str):
-    try:
-        ticket = load_ticket(request, number)
-    except NotFound:
-        return not_found(request)
+@with_visible_ticket
+def add_photos(request, ticket):
     form = PhotosForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -122,11 +118,8 @@ def add_photos(request, number: str):
 
 
 @require_POST
-def confirm(request, number: str):
-    try:
-        ticket = load_ticket(request, number)
-    except NotFound:
-        return not_found(request)
+@with_visible_ticket
+def confirm(request, ticket):
     form = ConfirmForm(request.POST)
     if form.is_valid():
         solved = form.cleaned_data["solved"]
@@ -150,11 +143,8 @@ def confirm(request, number: str):
 
 
 @require_POST
-def reopen(request, number: str):
-    try:
-        ticket = load_ticket(request, number)
-    except NotFound:
-        return not_found(request)
+@with_visible_ticket
+def reopen(request, ticket):
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -173,9 +163,9 @@ def reopen(request, number: str):
 
 
 @require_GET
-def attachment(request, number: str, attachment_id: int):
+@with_visible_ticket
+def attachment(request, ticket, attachment_id: int):
     try:
-        ticket = load_ticket(request, number)
         file = portal_attachment(ticket=ticket, attachment_id=attachment_id)
     except NotFound:
         return not_found(request)
