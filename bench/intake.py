@@ -16,6 +16,7 @@ load generator, other processes on the machine).
 
     uv run python bench/intake.py                      # SQLite and PostgreSQL
     uv run python bench/intake.py --database postgres --clients 16 --requests 4000
+    uv run python bench/intake.py --database postgres --read   # GET one ticket, for comparison
 
 Loopback only; every loop is bounded by --requests and --seconds.
 """
@@ -180,7 +181,7 @@ def client_process(args: tuple) -> tuple[list[float], int, float]:
     import threading
 
     cpu_started = time.process_time()
-    port, token, threads, budget, seconds, seed = args
+    port, token, threads, budget, seconds, seed, numbers = args
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -201,7 +202,10 @@ def client_process(args: tuple) -> tuple[list[float], int, float]:
                 remaining[0] -= 1
             phone = local_rng.choice(phones) if local_rng.random() < 0.7 else (
                 f"138{local_rng.randrange(10**8):08d}")
-            body = json.dumps({
+            # --read: the floor under any API request here (token, one ticket, its deadlines).
+            method, path, expected = ("POST", "/api/v1/tickets", 201) if not numbers else (
+                "GET", f"/api/v1/tickets/{local_rng.choice(numbers)}", 200)
+            body = None if numbers else json.dumps({
                 "channel": local_rng.choice(["phone", "web", "api", "sms"]),
                 "type": local_rng.choice(["repair", "consultation", "installation"]),
                 "customer": {"name": "压测客户", "phone": phone},
@@ -211,10 +215,10 @@ def client_process(args: tuple) -> tuple[list[float], int, float]:
             })
             started = time.perf_counter()
             try:
-                conn.request("POST", "/api/v1/tickets", body=body, headers=headers)
+                conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                ok = response.status == 201
+                ok = response.status == expected
             except OSError:
                 ok = False
                 conn.close()
@@ -257,6 +261,15 @@ print(counts[0], counts[1])
     return int(small), int(large)
 
 
+def ticket_numbers(port: int, token: str) -> list[str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/api/v1/tickets?page_size=100",
+                 headers={"Authorization": f"Bearer {token}"})
+    numbers = [item["number"] for item in json.loads(conn.getresponse().read())["items"]]
+    conn.close()
+    return numbers
+
+
 def measure(port: int, token: str, clients: int, options: argparse.Namespace,
             meter: CpuMeter, usable_cores: int) -> dict:
     processes = max(1, min(options.client_processes, clients))
@@ -269,7 +282,8 @@ def measure(port: int, token: str, clients: int, options: argparse.Namespace,
         load_before = os.getloadavg()[0]
         started = time.perf_counter()
         results = pool.map(client_process, [
-            (port, token, per_process, budget, options.seconds, index + clients * 10)
+            (port, token, per_process, budget, options.seconds, index + clients * 10,
+             ticket_numbers(port, token) if options.read else [])
             for index in range(processes)
         ])
         wall = time.perf_counter() - started
@@ -309,7 +323,7 @@ def bench(database: str, options: argparse.Namespace) -> dict:
         try:
             wait_until_up(port, server)
             # Warm up every worker process (imports, connections) before measuring.
-            client_process((port, env["BENCH_TOKEN"], 4, 100, 20, 99))
+            client_process((port, env["BENCH_TOKEN"], 4, 100, 20, 99, []))
             meter = CpuMeter(server.pid, env, database)
             workers = len(children_of(server.pid))
             # One SQLite server process runs Python on one core at a time (its GIL).
@@ -342,6 +356,9 @@ def main() -> None:
                         help="server processes (0: the server's own default)")
     parser.add_argument("--threads", type=int, default=0,
                         help="threads per server process (0: the server's own default)")
+    parser.add_argument("--read", action="store_true",
+                        help="GET one ticket instead of creating one: the cost of the lightest "
+                             "authenticated API request, to compare intake with")
     options = parser.parse_args()
     databases = ["sqlite", "postgres"] if options.database == "both" else [options.database]
     print(f"machine: {os.cpu_count()} cores (server, database and clients share them); "

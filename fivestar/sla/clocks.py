@@ -320,7 +320,11 @@ def on_ticket_event(event: TicketEvent) -> None:
     if event.action in QUIET_ACTIONS:
         return
     ticket = event.ticket
-    clocks = list(SlaClock.objects.filter(ticket=ticket).order_by("id"))
+    # A ticket being created has no clocks yet: no need to ask the database.
+    clocks = (
+        [] if event.action == "created"
+        else list(SlaClock.objects.filter(ticket=ticket).order_by("id"))
+    )
     try:
         applied = apply_event(event=event, ticket=ticket, status=ticket.status, clocks=clocks,
                               terms=terms_for(ticket=ticket, clocks=clocks),
