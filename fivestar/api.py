@@ -20,6 +20,7 @@ from ninja.security import HttpBearer, django_auth
 
 from fivestar.accounts.selectors import user_for_token
 from fivestar.core.errors import DomainError
+from fivestar.core.schema_errors import field_message
 
 logger = logging.getLogger(__name__)
 
@@ -101,10 +102,7 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
         name = _field_name(error.get("loc", ()))
-        message = error.get("msg", "invalid")
-        if error.get("type") == "missing":
-            message = _("必填。")
-        fields.setdefault(name, []).append(str(message))
+        fields.setdefault(name, []).append(field_message(error=error))
     if not fields:
         fields = {"body": [_("请求体不是有效的 JSON。")]}
     return error_response(request, status=422, code="validation_failed",
@@ -129,8 +127,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     codes = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied",
              404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
              429: "too_many_requests"}
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        # ninja's own words for a body our parser could not read (LenientParser).
+        message = _("请求体不是有效的 JSON。")
     return error_response(request, status=exc.status_code,
-                          code=codes.get(exc.status_code, "error"), message=str(exc))
+                          code=codes.get(exc.status_code, "error"), message=message)
 
 
 @api.exception_handler(Exception)
@@ -144,3 +146,5 @@ from fivestar.tickets.api import router as tickets_router  # noqa: E402
 
 api.add_router("/tickets", tickets_router)
 api.add_router("/sla", "fivestar.sla.api.router")
+# Quotes live under a ticket: /api/v1/tickets/{number}/quotes (SPEC §4).
+api.add_router("/tickets", "fivestar.dispatch.api.router")

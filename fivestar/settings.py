@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fivestar.tickets",
     "fivestar.sla",
     "fivestar.notifications",
+    "fivestar.dispatch",
     "fivestar.workspace",
     "fivestar.portal",
 ]

@@ -26,6 +26,7 @@ class StaffNotificationKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("即将超时")
     SLA_BREACHED = "sla_breached", _("已超时 / 升级")
     APPROVAL = "approval", _("待我审批")
+    QUOTE = "quote", _("客户答复报价")
 
 
 class StaffNotification(models.Model):

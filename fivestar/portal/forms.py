@@ -339,3 +339,13 @@ class PortalLoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not Customer.objects.filter(user=user, anonymised_at__isnull=True).exists():
             raise forms.ValidationError(self.error_messages["not_customer"], code="not_customer")
+
+
+class QuoteDeclineForm(PortalForm):
+    """不接受报价: why, if the customer wants to say."""
+
+    prefix = "quote"
+    reason = forms.CharField(
+        label=_("可以告诉我们原因吗？（选填）"), required=False, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

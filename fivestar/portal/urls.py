@@ -1,6 +1,6 @@
 """The customer portal (phone-first). Each view module contributes its own routes."""
 
-from fivestar.portal.views import account, follow, home, submit, ticket
+from fivestar.portal.views import account, follow, home, quote, submit, ticket
 
 app_name = "portal"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     *submit.urlpatterns,
     *follow.urlpatterns,
     *ticket.urlpatterns,
+    *quote.urlpatterns,
     *account.urlpatterns,
 ]

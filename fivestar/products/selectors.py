@@ -3,7 +3,7 @@
 import calendar
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -52,6 +52,12 @@ class PartWarrantyState:
     expires_on: date
     in_warranty: bool
 
+    @property
+    def last_day(self) -> date:
+        """The last day covered, what people are shown as "保修至" (``expires_on`` is the first
+        day out of warranty)."""
+        return self.expires_on - timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class WarrantyState:
@@ -61,6 +67,11 @@ class WarrantyState:
     in_warranty: bool
     expires_on: date | None
     parts: list[PartWarrantyState] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day covered ("保修至"); ``expires_on`` is the first day out of warranty."""
+        return None if self.expires_on is None else self.expires_on - timedelta(days=1)
 
 
 def warranty_state(*, unit: Unit, on: date) -> WarrantyState:

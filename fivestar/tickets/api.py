@@ -406,7 +406,8 @@ def _run_provided(provided: hooks.ProvidedAction, *, ticket: Ticket, actor: Acto
     try:
         body = provided.schema.model_validate(data)
     except PydanticValidationError as exc:
-        raise NinjaValidationError(exc.errors(include_url=False, include_context=False)) from exc
+        # With the context (limits, allowed values): the API words each error from it.
+        raise NinjaValidationError(exc.errors(include_url=False)) from exc
     provided.handler(ticket=ticket, actor=actor, body=body)
 
 

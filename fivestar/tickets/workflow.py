@@ -8,7 +8,7 @@ own rule and are checked the same way; they come after the table's in ``allowed_
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import Conflict, PermissionDenied
@@ -59,7 +59,8 @@ ACTION_LABELS = {
     "assign": gettext_lazy("派单"),
     "approve": gettext_lazy("审批"),
     "start": gettext_lazy("开始处理"),
-    "wait_customer": gettext_lazy("等待客户"),
+    # A button ("Wait for customer"), where the status of the same name is a state.
+    "wait_customer": pgettext_lazy("action", "等待客户"),
     "resume": gettext_lazy("继续处理"),
     "resolve": gettext_lazy("解决"),
     "confirm": gettext_lazy("客户确认"),

@@ -15,6 +15,7 @@ from typing import Literal, Union, get_args, get_origin
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fivestar.core.errors import DomainError
 from fivestar.customers.services import CustomerDetails
@@ -22,6 +23,10 @@ from fivestar.tickets.models import Channel, Priority, TicketType
 from fivestar.tickets.services import Resolution, TicketRequest
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+# Labels: where the Chinese word is also a model field's name, English keeps the name lowercase
+# for sentences ("service outlet") and capitalises the label ("Service outlet"); the ``label``
+# context tells the two apart.
 
 
 class DateInput(forms.DateInput):
@@ -98,39 +103,43 @@ class IntakeForm(DomainErrorsMixin, forms.Form):
     )
     name = forms.CharField(label=_("客户姓名"), max_length=100, required=False,
                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    email = forms.CharField(label=_("邮箱"), max_length=254, required=False,
+    email = forms.CharField(label=pgettext_lazy("label", "邮箱"), max_length=254, required=False,
                             widget=forms.TextInput(attrs={"type": "email",
                                                           "autocomplete": "off"}))
     address = forms.CharField(label=_("地址"), max_length=300, required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    unit = forms.RegexField(regex=r"^(|new|\d{1,18})$", required=False, label=_("设备"))
+    unit = forms.RegexField(regex=r"^(|new|\d{1,18})$", required=False,
+                            label=pgettext_lazy("label", "设备"))
     product_model = forms.CharField(
-        label=_("产品型号"), max_length=60, required=False,
+        label=pgettext_lazy("label", "产品型号"), max_length=60, required=False,
         widget=forms.TextInput(attrs={"list": "model-options", "autocomplete": "off",
                                       "placeholder": _("输入型号或名称")}),
     )
-    serial_number = forms.CharField(label=_("序列号"), max_length=80, required=False,
+    serial_number = forms.CharField(label=pgettext_lazy("label", "序列号"), max_length=80,
+                                    required=False,
                                     widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    purchase_date = forms.DateField(label=_("购买日期"), required=False, widget=DateInput())
-    type = forms.ChoiceField(label=_("请求类型"), choices=TicketType.choices,
+    purchase_date = forms.DateField(label=pgettext_lazy("label", "购买日期"), required=False,
+                                    widget=DateInput())
+    type = forms.ChoiceField(label=pgettext_lazy("label", "请求类型"), choices=TicketType.choices,
                              initial=TicketType.REPAIR)
-    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.PHONE)
+    channel = forms.ChoiceField(label=pgettext_lazy("label", "渠道"), choices=Channel.choices,
+                                initial=Channel.PHONE)
     priority = forms.ChoiceField(
-        label=_("优先级"), required=False,
+        label=pgettext_lazy("label", "优先级"), required=False,
         choices=[("", _("采用系统建议")), *Priority.choices],
     )
     title = forms.CharField(
-        label=_("标题"), max_length=200, required=False,
+        label=pgettext_lazy("label", "标题"), max_length=200, required=False,
         help_text=_("可不填：默认取问题描述的第一行。"),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     description = forms.CharField(
-        label=_("问题描述"), max_length=20000, required=False,
+        label=pgettext_lazy("label", "问题描述"), max_length=20000, required=False,
         widget=forms.Textarea(attrs={"rows": 4,
                                      "placeholder": _("客户描述的现象、出现时间、已尝试的操作")}),
     )
     demand = forms.CharField(
-        label=_("客户诉求"), max_length=5000, required=False,
+        label=pgettext_lazy("label", "客户诉求"), max_length=5000, required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off",
                                       "placeholder": _("例如：尽快上门维修")}),
     )
@@ -202,17 +211,17 @@ class ReplyForm(DomainErrorsMixin, forms.Form):
 
     visibility = forms.ChoiceField(
         label=_("可见范围"), initial="public", widget=forms.RadioSelect,
-        choices=[("public", _("公开回复")), ("internal", _("内部备注"))],
+        choices=[("public", _("公开回复")), ("internal", pgettext_lazy("label", "内部备注"))],
     )
     body = forms.CharField(
         label=_("内容"), max_length=20000, required=False,
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": _("输入回复，Ctrl+Enter 发送")}),
     )
     time_spent_minutes = forms.IntegerField(
-        label=_("耗时（分钟）"), required=False, min_value=0, max_value=1440,
+        label=pgettext_lazy("label", "耗时（分钟）"), required=False, min_value=0, max_value=1440,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    files = MultipleFileField(label=_("附件"), required=False,
+    files = MultipleFileField(label=pgettext_lazy("label", "附件"), required=False,
                               help_text=_("图片、PDF、MP4 视频或文本文件，可多选。"))
 
     @property
@@ -243,7 +252,8 @@ class NoteActionForm(ActionForm):
 
 
 class AssignForm(ActionForm):
-    assignee = forms.TypedChoiceField(label=_("处理人"), coerce=int, choices=[])
+    assignee = forms.TypedChoiceField(label=pgettext_lazy("label", "处理人"), coerce=int,
+                                      choices=[])
     note = forms.CharField(label=_("备注"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -272,7 +282,7 @@ class ReasonForm(ActionForm):
 
 class CancelForm(ReasonForm):
     confirm = _("确定取消这张工单吗？取消后不能再处理。")
-    reason = forms.CharField(label=_("取消原因"), max_length=5000,
+    reason = forms.CharField(label=pgettext_lazy("label", "取消原因"), max_length=5000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -290,7 +300,7 @@ class ReopenForm(ReasonForm):
 
 
 class SetPriorityForm(ActionForm):
-    priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices)
+    priority = forms.ChoiceField(label=pgettext_lazy("label", "优先级"), choices=Priority.choices)
     reason = forms.CharField(label=_("原因"), max_length=5000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -307,13 +317,15 @@ class ConfirmForm(ActionForm):
 class ResolveForm(ActionForm):
     domain_field_map = {"cost_fen": "cost_yuan"}
 
-    resolution = forms.CharField(label=_("处理过程"), max_length=20000,
+    resolution = forms.CharField(label=pgettext_lazy("label", "处理过程"), max_length=20000,
                                  widget=forms.Textarea(attrs={"rows": 3}))
-    technical_solution = forms.CharField(label=_("技术方案"), max_length=20000, required=False,
+    technical_solution = forms.CharField(label=pgettext_lazy("label", "技术方案"),
+                                         max_length=20000, required=False,
                                          widget=forms.Textarea(attrs={"rows": 2}))
-    parts_replaced = forms.CharField(label=_("更换部件"), max_length=5000, required=False)
-    labour_minutes = forms.IntegerField(label=_("工时（分钟）"), min_value=0, max_value=100000,
-                                        required=False)
+    parts_replaced = forms.CharField(label=pgettext_lazy("label", "更换部件"), max_length=5000,
+                                     required=False)
+    labour_minutes = forms.IntegerField(label=pgettext_lazy("label", "工时（分钟）"), min_value=0,
+                                        max_value=100000, required=False)
     cost_yuan = forms.DecimalField(label=_("费用（元）"), min_value=Decimal(0),
                                    max_value=Decimal(10**10), decimal_places=2, required=False)
     solved_on_first_contact = forms.TypedChoiceField(
@@ -338,7 +350,7 @@ class ResolveForm(ActionForm):
 _FIELD_LABELS = {
     "note": _("备注"),
     "reason": _("原因"),
-    "target": _("目标"),
+    "target": pgettext_lazy("label", "目标"),
     "due_at": _("新的截止时间"),
     "customer_agreed": _("客户已同意"),
 }
@@ -413,3 +425,53 @@ def provided_action_body(form: ActionForm) -> dict:
             value = timezone.make_aware(value)
         body[name] = value
     return body
+
+
+# --- quotes (dispatch) ------------------------------------------------------------------------
+
+
+class QuoteForm(DomainErrorsMixin, forms.Form):
+    """A quote for out-of-warranty work, typed in yuan with two decimals (SPEC §4). ``amounts``
+    gives the integer fen the service takes — Decimal arithmetic, never a float. The rules
+    (not negative, not absurd, not all zero) are the service's, so that the page and the API
+    say the same beside the same fields."""
+
+    domain_field_map = {"labour_fen": "labour_yuan", "parts_fen": "parts_yuan",
+                        "travel_fen": "travel_yuan"}
+
+    labour_yuan = forms.DecimalField(
+        label=_("人工费（元）"), required=False, max_digits=12, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    parts_yuan = forms.DecimalField(
+        label=_("配件费（元）"), required=False, max_digits=12, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    travel_yuan = forms.DecimalField(
+        label=_("上门费（元）"), required=False, max_digits=12, decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    note = forms.CharField(
+        label=_("维修内容"), max_length=2000,
+        help_text=_("客户会在短信链接里看到这段说明。"),
+        widget=forms.Textarea(attrs={"rows": 2,
+                                     "placeholder": _("例如：更换压缩机启动电容，补充冷媒")}),
+    )
+    valid_until = forms.DateField(label=_("有效期至（选填）"), required=False,
+                                  widget=DateInput())
+
+    def amounts(self) -> dict[str, int]:
+        from fivestar.dispatch.money import yuan_to_fen
+
+        data = self.cleaned_data
+        return {
+            f"{name}_fen": yuan_to_fen(data.get(f"{name}_yuan") or Decimal(0))
+            for name in ("labour", "parts", "travel")
+        }
+
+
+class QuoteDeclineForm(DomainErrorsMixin, forms.Form):
+    """The customer said no on the phone: why, if they said."""
+
+    reason = forms.CharField(label=_("客户不接受的原因（选填）"), max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

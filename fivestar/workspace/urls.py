@@ -1,10 +1,10 @@
 """The staff workspace: every concept module contributes its own routes."""
 
-from fivestar.workspace.views import auth, bell, console, intake, queues, ticket
+from fivestar.workspace.views import auth, bell, console, intake, queues, quotes, ticket
 
 app_name = "workspace"
 
 urlpatterns = [
     *auth.urlpatterns, *intake.urlpatterns, *ticket.urlpatterns, *queues.urlpatterns,
-    *console.urlpatterns, *bell.urlpatterns,
+    *console.urlpatterns, *bell.urlpatterns, *quotes.urlpatterns,
 ]

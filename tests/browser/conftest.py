@@ -70,6 +70,23 @@ def phone_page(browser):
 
 
 @pytest.fixture
+def new_page(browser):
+    """Pages in any language, at a desk or on a phone: ``new_page(locale="en-US", phone=True)``
+    (the browser's locale sets Accept-Language, which picks the site's language)."""
+    contexts = []
+
+    def make(*, locale: str = "zh-CN", phone: bool = False):
+        size = {"width": 360, "height": 740} if phone else {"width": 1366, "height": 900}
+        context, page = _new_page(browser, locale=locale, mobile=phone, **size)
+        contexts.append(context)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def screenshot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -93,3 +110,65 @@ def sign_in(live_server):
         page.wait_for_load_state("networkidle")
 
     return do
+
+
+# What the data migrations seed and the pages need; a transactional test that ran before may
+# have flushed it away. Every seed is idempotent.
+SEEDS = (
+    "fivestar.accounts.migrations.0003_seed_roles_departments",
+    "fivestar.sla.migrations.0002_default_calendars",
+    "fivestar.sla.migrations.0004_default_policies",
+    "fivestar.notifications.migrations.0002_seed_templates",
+    "fivestar.portal.migrations.0002_code_message_templates",
+    "fivestar.dispatch.migrations.0002_quote_message_templates",
+)
+#: How long a step of a two-browser flow may wait (a server thread and two pages share 2 cores).
+PATIENT_TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def reseeded(transactional_db):
+    """The seeded roles, calendars, policies and message templates, back after a flush."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in SEEDS:
+        import_module(name).seed(apps, None)
+
+
+@pytest.fixture
+def patient_expect():
+    """``expect`` waits ``PATIENT_TIMEOUT_MS`` instead of its 5 s, for this test only."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=PATIENT_TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@pytest.fixture
+def returning_customer(db):
+    """A caller with a fridge in warranty and a closed ticket, as phone intake finds them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fivestar.customers.models import Customer
+    from fivestar.products.models import ProductLine, ProductModel, Unit, WarrantyPolicy
+    from fivestar.tickets.models import PriorityRule
+    from tests.factories import TicketFactory
+
+    line = ProductLine.objects.create(code="fridge", name="冰箱")
+    policy = WarrantyPolicy.objects.create(name="冰箱三年", unit_months=36)
+    model = ProductModel.objects.create(code="BCD-470", name="对开门冰箱", product_line=line,
+                                        warranty_policy=policy)
+    customer = Customer.objects.create(name="周明辉", phone="+8618819134895",
+                                       address="江苏省南京市秦淮区中华路 8 号")
+    unit = Unit.objects.create(product_model=model, serial_number="RF001", customer=customer,
+                               purchase_date=timezone.localdate() - timedelta(days=200))
+    TicketFactory(customer=customer, number="SR-20261101-000007", title="冰箱结霜",
+                  status="closed")
+    # Transactional tests start from empty tables: the keyword the proposal needs.
+    PriorityRule.objects.get_or_create(keyword="不制冷", priority="P2")
+    return customer, unit

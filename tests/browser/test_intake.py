@@ -1,36 +1,15 @@
 """Phone intake in a real browser, keyboard only: a returning customer's repair in under 60 s."""
 
 import time
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from fivestar.customers.models import Customer
-from fivestar.products.models import ProductLine, ProductModel, Unit, WarrantyPolicy
-from fivestar.tickets.models import PriorityRule, Ticket
+from fivestar.tickets.models import Ticket
 from tests.conftest import make_user
-from tests.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def returning_customer(db):
-    line = ProductLine.objects.create(code="fridge", name="冰箱")
-    policy = WarrantyPolicy.objects.create(name="冰箱三年", unit_months=36)
-    model = ProductModel.objects.create(code="BCD-470", name="对开门冰箱", product_line=line,
-                                        warranty_policy=policy)
-    customer = Customer.objects.create(name="周明辉", phone="+8618819134895",
-                                       address="江苏省南京市秦淮区中华路 8 号")
-    unit = Unit.objects.create(product_model=model, serial_number="RF001", customer=customer,
-                               purchase_date=timezone.localdate() - timedelta(days=200))
-    TicketFactory(customer=customer, number="SR-20261101-000007", title="冰箱结霜",
-                  status="closed")
-    # Transactional tests start from empty tables: the keyword the proposal needs.
-    PriorityRule.objects.get_or_create(keyword="不制冷", priority="P2")
-    return customer, unit
 
 
 def test_keyboard_only_repair_for_a_returning_customer(page, live_server, sign_in, screenshot,

@@ -1,33 +1,17 @@
 """The customer portal in a real browser on a 360 px phone: submit, follow, reply, confirm."""
 
 import re
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 
 from fivestar.tickets.access import follow_token
 from fivestar.tickets.models import Reply, Status, Ticket
 from tests.factories import CustomerFactory, TicketFactory
 from tests.portal.conftest import PNG, code_sent_to
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-# What the data migrations seed and these pages need; a transactional test that ran before may
-# have flushed it away. Every seed is idempotent.
-SEEDS = (
-    "fivestar.accounts.migrations.0003_seed_roles_departments",
-    "fivestar.sla.migrations.0002_default_calendars",
-    "fivestar.sla.migrations.0004_default_policies",
-    "fivestar.notifications.migrations.0002_seed_templates",
-    "fivestar.portal.migrations.0002_code_message_templates",
-)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reseeded")]
 
 
-@pytest.fixture(autouse=True)
-def _reseeded(transactional_db):
-    for name in SEEDS:
-        import_module(name).seed(apps, None)
 
 NUMBER = re.compile(r"SR-\d{8}-\d{6}")
 

@@ -159,3 +159,88 @@ def test_supervisor_approves_and_assigns_from_the_console(page, live_server, sig
     expect(page.locator(f"#unassigned-{number} .console-ok")).to_contain_text("已派给 王芳")
     desk["unassigned"].refresh_from_db()
     assert desk["unassigned"].assignee == desk["agent"]
+
+
+HIDDEN = "Object.defineProperty(document, 'hidden', {configurable: true, get: () => %s})"
+
+
+def _console_polls(page) -> list[str]:
+    """Record the console's own refreshes (htmx GETs of the console)."""
+    polls: list[str] = []
+    page.on("request", lambda request: polls.append(request.url) if (
+        request.method == "GET" and request.url.split("?")[0].endswith("/workspace/console/")
+        and request.headers.get("hx-request")) else None)
+    return polls
+
+
+def test_the_console_refreshes_itself_without_losing_a_reassign_in_progress(
+    page, live_server, sign_in, desk
+):
+    sign_in(page, "boss1")
+    page.clock.install()
+    page.goto(f"{live_server.url}/workspace/console/")
+    polls = _console_polls(page)
+    number = desk["unassigned"].number
+    select = page.locator(f"#unassigned-{number}-assignee")
+    select.focus()
+    select.select_option(label="王芳（在办 5）")  # chosen, not sent yet; the list has the focus
+    arrived = TicketFactory(title="新来的漏水", status=Status.ACCEPTED,
+                            department=desk["boss"].department)
+    _clock(arrived, due_in=timedelta(minutes=-10), state=ClockState.BREACHED)
+
+    # While the reassign form is in use, the refresh waits.
+    page.clock.run_for("00:31")
+    page.wait_for_timeout(300)
+    assert polls == []
+    expect(page.locator(f"#unassigned-{arrived.number}")).to_have_count(0)
+
+    # The user looks elsewhere: the next round brings the new work, and the choice stays.
+    page.locator("h1").click()
+    page.clock.run_for("00:31")
+    expect(page.locator(f"#unassigned-{arrived.number}")).to_have_count(1)
+    expect(page.locator(f"#risk-{arrived.number}")).to_have_count(1)
+    assert len(polls) == 1
+    expect(select).to_have_value(str(desk["agent"].pk))
+
+    # A hidden tab does not poll at all.
+    page.evaluate(HIDDEN % "true")
+    page.clock.run_for("01:05")
+    page.wait_for_timeout(300)
+    assert len(polls) == 1
+    page.evaluate(HIDDEN % "false")
+
+    # The kept choice is sent as it was.
+    page.locator(f"#unassigned-{number}").get_by_role("button", name="派单").click()
+    expect(page.locator(f"#unassigned-{number} .console-ok")).to_contain_text("已派给 王芳")
+    desk["unassigned"].refresh_from_db()
+    assert desk["unassigned"].assignee == desk["agent"]
+
+
+def test_an_empty_my_work_offers_tickets_to_take(page, live_server, sign_in, screenshot, desk):
+    make_user("agent2", "agent", display_name="新客服")
+    urgent = TicketFactory(title="整机无法开机", priority=Priority.P1, status=Status.NEW)
+    _clock(urgent, due_in=timedelta(minutes=30))
+    sign_in(page, "agent2")
+    page.goto(f"{live_server.url}/workspace/")
+
+    expect(page.locator(".queue-empty")).to_contain_text("没有需要您处理的工单")
+    items = page.locator(".take-item")
+    # The nearest deadlines first; the P1 says why it cannot be taken instead of a button.
+    expect(items.first).to_contain_text(urgent.number)
+    expect(items.first.locator("button")).to_have_count(0)
+    expect(items.first).to_contain_text("须经主管批准")
+    expect(page.locator(".take-suggestions a", has_text="查看全部未派单工单")).to_be_visible()
+    screenshot(page, "workspace-queues-empty")
+
+    take = page.locator(f"#take-{desk['unassigned'].number} button")
+    take.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/workspace/tickets/{desk['unassigned'].number}/")
+    expect(page.locator(".flash")).to_contain_text(f"已接手工单 {desk['unassigned'].number}")
+    expect(page.locator("#ticket-header [data-status]")).to_have_attribute("data-status",
+                                                                          "assigned")
+    expect(page.locator("#ticket-header")).to_contain_text("新客服")
+
+    # Back in the queue: the ticket is in "my work" now.
+    page.goto(f"{live_server.url}/workspace/")
+    assert _numbers(page) == [desk["unassigned"].number]

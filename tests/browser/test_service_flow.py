@@ -8,32 +8,20 @@ roles, text); the ticket moves only through the pages — the database is only r
 """
 
 import re
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from fivestar.notifications.models import Channel, OutboxMessage
 from fivestar.tickets.access import follow_url
 from fivestar.tickets.models import Reply, Status, Ticket
+from tests.browser.conftest import PATIENT_TIMEOUT_MS
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-# What the data migrations seed and these pages need; a transactional test that ran before may
-# have flushed it away. Every seed is idempotent.
-SEEDS = (
-    "fivestar.accounts.migrations.0003_seed_roles_departments",
-    "fivestar.sla.migrations.0002_default_calendars",
-    "fivestar.sla.migrations.0004_default_policies",
-    "fivestar.notifications.migrations.0002_seed_templates",
-    "fivestar.portal.migrations.0002_code_message_templates",
-    "fivestar.tickets.migrations.0002_seed_priority_rules",
-)
-# Two busy cores: the pages answer slowly at times. Actions and assertions wait this long.
-TIMEOUT_MS = 20_000
-DEFAULT_EXPECT_TIMEOUT_MS = 5_000
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reseeded", "patient_expect"),
+]
 
 NUMBER = re.compile(r"SR-\d{8}-\d{6}")
 DESCRIPTION = "洗衣机不脱水，滚筒转不起来，面板显示故障码 E21，已经断电重启过一次。"
@@ -41,18 +29,6 @@ REPLY = "周女士您好，E21 多为排水泵堵塞。工程师明天上午 9 �
 RESOLUTION = "上门清理了排水泵里的硬币和线头，试机脱水三次均正常，E21 不再出现。"
 SMS_LINK = re.compile(r"https?://\S+/portal/f/[^\s/]+/")
 
-
-@pytest.fixture(autouse=True)
-def _reseeded(transactional_db):
-    for name in SEEDS:
-        import_module(name).seed(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _patient_expect():
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=DEFAULT_EXPECT_TIMEOUT_MS)
 
 
 def sms_to_customer(ticket: Ticket, template_code: str) -> OutboxMessage:
@@ -75,8 +51,8 @@ def test_request_reply_resolve_and_confirm_across_phone_and_desk(
     settings.SITE_URL = live_server.url  # links built for messages point at this server
     make_user("agent1", "agent", display_name="王客服")
     phone, desk = phone_page, page
-    phone.set_default_timeout(TIMEOUT_MS)
-    desk.set_default_timeout(TIMEOUT_MS)
+    phone.set_default_timeout(PATIENT_TIMEOUT_MS)
+    desk.set_default_timeout(PATIENT_TIMEOUT_MS)
 
     # 1. The customer, on a phone, asks for a repair from the portal's front page.
     phone.goto(f"{live_server.url}/portal/")

@@ -122,3 +122,50 @@ def test_the_ticket_page_fits_a_phone(phone_page, live_server, sign_in, screensh
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, width
     screenshot(phone_page, "workspace-ticket-phone")
+
+
+def test_resolving_updates_the_whole_page_at_once(page, live_server, sign_in, screenshot,
+                                                  ticket):
+    """解决: the header (status, buttons), the result card and the timeline all change on the
+    same page; the reply the agent was typing stays."""
+    from fivestar.tickets.services import Actor, accept_ticket, assign_ticket, start_ticket
+
+    agent = ticket.created_by
+    accept_ticket(ticket=ticket, actor=Actor(user=agent))
+    assign_ticket(ticket=ticket, actor=Actor(user=agent), assignee=agent)
+    start_ticket(ticket=ticket, actor=Actor(user=agent))
+    sign_in(page, "agent1")
+    page.goto(f"{live_server.url}/workspace/tickets/{ticket.number}/")
+    page.evaluate("window.__sameDocument = true")
+    assert "resolve" in buttons(page)
+    expect(page.locator("#ticket-request .resolution")).to_have_count(0)
+    page.fill("#id_body", "稍后回访")  # a reply being typed while resolving
+
+    page.click("#ticket-header [data-action=resolve]")
+    page.fill("#id_resolve-resolution", "更换温控器，制冷恢复")
+    page.fill("#id_resolve-parts_replaced", "温控器")
+    page.click("#action-panel button[type=submit]")
+
+    page.wait_for_selector("#ticket-header [data-status=resolved]")
+    expect(page.locator("#ticket-request .resolution")).to_contain_text("更换温控器，制冷恢复")
+    expect(page.locator("#ticket-request .resolution")).to_contain_text("温控器")
+    expect(page.locator("#ticket-timeline")).to_contain_text("更换温控器，制冷恢复")
+    assert "resolve" not in buttons(page) and "close" in buttons(page)
+    expect(page.locator("#id_body")).to_have_value("稍后回访")
+    assert page.evaluate("window.__sameDocument") is True
+    screenshot(page, "workspace-ticket-resolved")
+
+    # Cancelling a ticket closes the reply box at once too.
+    page.fill("#id_body", "")
+    page.click("#ticket-header [data-action=reopen]")
+    page.fill("#id_reopen-reason", "客户说又不制冷了")
+    page.click("#action-panel button[type=submit]")
+    page.wait_for_selector("#ticket-header [data-status=in_progress]")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#ticket-header [data-action=cancel]")
+    page.fill("#id_cancel-reason", "客户撤回")
+    page.click("#action-panel button[type=submit]")
+    page.wait_for_selector("#ticket-header [data-status=cancelled]")
+    expect(page.locator("#reply-box")).to_contain_text("工单已取消，不能再回复")
+    expect(page.locator("#ticket-request")).to_contain_text("客户撤回")
+    assert page.evaluate("window.__sameDocument") is True

@@ -52,6 +52,7 @@ class TestWarrantyState:
         assert state.known
         assert state.in_warranty
         assert state.expires_on == date(2026, 1, 31)
+        assert state.last_day == date(2026, 1, 30)  # what "保修至" shows
 
     def test_out_of_warranty_from_the_expiry_day(self):
         unit = self.unit(purchase_date=date(2025, 1, 31))
@@ -69,6 +70,7 @@ class TestWarrantyState:
         parts = {part.part_name: part for part in state.parts}
         assert parts["压缩机"].in_warranty
         assert parts["压缩机"].expires_on == date(2030, 3, 1)
+        assert parts["压缩机"].last_day == date(2030, 2, 28)
         assert not parts["遥控器"].in_warranty
         assert parts["遥控器"].expires_on == date(2024, 9, 1)
 

@@ -263,6 +263,55 @@ def test_an_unknown_ticket_is_not_found(teams):
     assert response.status_code == 404
 
 
+# --- refreshing itself -----------------------------------------------------------------------
+
+
+def test_the_console_polls_every_30_seconds_like_the_queues(teams):
+    html = _client(teams["boss"]).get("/workspace/console/").content.decode()
+
+    poll = re.search(r'<div id="console-poll"[^>]*>', html).group(0)
+    assert 'hx-get="/workspace/console/"' in poll and 'hx-trigger="every 30s"' in poll
+    assert 'hx-target="#console-body"' in poll and 'hx-swap="outerHTML"' in poll
+    # The poller sits outside the part it replaces, so its timer survives each refresh.
+    assert html.index('id="console-poll"') < html.index('id="console-body"')
+    assert "queues.js" in html and "<script>" not in html  # no inline script (CSP)
+
+
+def test_the_refresh_gets_the_console_body_with_new_work_and_counts(teams):
+    client = _client(teams["boss"])
+    client.get("/workspace/console/")
+    late = TicketFactory(status=Status.ACCEPTED, department=teams["service"])
+    _late(late)
+
+    response = client.get("/workspace/console/", headers={**HTMX, "HX-Trigger": "console-poll"})
+
+    fragment = response.content.decode()
+    assert response.status_code == 200 and "<html" not in fragment
+    assert fragment.strip().startswith('<div id="console-body"')
+    assert 'id="console-poll"' not in fragment
+    assert f'id="risk-{late.number}"' in fragment and f'id="unassigned-{late.number}"' in fragment
+    assert "更新于" in fragment and 'class="queue-error' in fragment
+    # The reassign forms come back whole, with the people to choose from.
+    row = re.search(rf'<tr id="unassigned-{late.number}".*?</tr>', fragment, re.S).group(0)
+    assert f'id="unassigned-{late.number}-assignee"' in row and "王芳" in row
+
+
+def test_a_refresh_after_the_session_expired_sends_the_browser_to_sign_in(db):
+    response = Client().get("/workspace/console/", headers={**HTMX, "HX-Trigger": "console-poll"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/workspace/login/")
+
+
+def test_the_refresh_costs_what_the_page_costs(teams):
+    client = _client(teams["manager"])
+    _work(teams, 10)
+    client.get("/workspace/console/")
+    page = _console_queries(client)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/workspace/console/", headers={**HTMX, "HX-Trigger": "console-poll"})
+    assert len(queries) == page
+
+
 # --- queries -----------------------------------------------------------------------------------
 
 

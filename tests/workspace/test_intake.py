@@ -83,7 +83,9 @@ class TestCallerLookup:
         assert "周明辉" in page
         assert "BCD-470" in page and "RF001" in page
         unit = caller.units.get()
-        assert f"在保，至 {add_months(unit.purchase_date, 36):%Y-%m-%d}" in page
+        # Covered up to the day before the 36-month anniversary, and shown that way.
+        last_day = add_months(unit.purchase_date, 36) - timedelta(days=1)
+        assert f"在保，至 {last_day:%Y-%m-%d}" in page
         assert 'href="/workspace/tickets/SR-20261101-000007/"' in page
         assert "冰箱结霜" in page
         # The only unit is picked already, so the agent can go straight on.
@@ -97,7 +99,8 @@ class TestCallerLookup:
 
         page = html(desk.get("/workspace/intake/caller/", {"phone": "18819134895"}))
 
-        assert "已过保（2022-05-01 到期）" in page
+        # Three years from 2019-05-01: the last day covered was 2022-04-30.
+        assert "已过保（2022-04-30 到期）" in page
 
     def test_a_new_number_asks_for_name_and_address(self, desk):
         page = html(desk.get("/workspace/intake/caller/", {"phone": "13900001111"}))

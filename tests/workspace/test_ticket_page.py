@@ -372,6 +372,76 @@ class TestActions:
         assert ticket.solved_on_first_contact is True
 
 
+class TestTheWholePageFollowsAChange:
+    """With htmx an action answers with every part of the page it touched, swapped at once:
+    the header (status, actions), the request and result card, the timeline — and the reply box
+    only when the ticket can no longer take replies, so a reply being typed survives."""
+
+    @staticmethod
+    def _oob(page: str, element_id: str) -> str:
+        match = re.search(
+            rf'<section id="{element_id}"[^>]*hx-swap-oob="true"[^>]*>(.*?)</section>', page, re.S
+        )
+        assert match, f"#{element_id} is not swapped out of band"
+        return match.group(1)
+
+    def test_resolve_shows_the_result_card_without_a_reload(self, ticket, agent,
+                                                             senior_technician, client_for):
+        from fivestar.tickets.services.transitions import assign_ticket, start_ticket
+
+        accept_ticket(ticket=ticket, actor=Actor(user=agent))
+        assign_ticket(ticket=ticket, actor=Actor(user=agent), assignee=senior_technician)
+        start_ticket(ticket=ticket, actor=Actor(user=senior_technician))
+        tech = client_for(senior_technician)
+        assert "更换温控器" not in html(tech.get(url(ticket)))
+
+        response = tech.post(url(ticket, "actions/resolve/"), {
+            "resolve-resolution": "更换温控器", "resolve-technical_solution": "温控器老化",
+            "resolve-parts_replaced": "温控器",
+        }, headers=HTMX)
+
+        page = html(response)
+        # The header is the swap target: the new status and the actions allowed now.
+        assert page.lstrip().startswith('<section id="ticket-header"')
+        assert 'data-status="resolved"' in page and "已完成：解决" in page
+        assert "resolve" not in action_buttons(page)
+        # The result card, out of band, with what was done.
+        card = self._oob(page, "ticket-request")
+        assert "处理结果" in card and "更换温控器" in card and "温控器老化" in card
+        assert "冰箱不制冷" in card  # the customer's report stays
+        # The timeline, out of band, with the resolution.
+        assert "更换温控器" in self._oob(page, "ticket-timeline")
+        # The reply box is left alone: what is being typed there survives.
+        assert 'id="reply-box"' not in page
+
+    def test_cancel_also_closes_the_reply_box(self, desk, ticket):
+        response = desk.post(url(ticket, "actions/cancel/"), {"cancel-reason": "客户撤回"},
+                             headers=HTMX)
+
+        page = html(response)
+        assert 'data-status="cancelled"' in page
+        assert "客户撤回" in self._oob(page, "ticket-request")
+        assert "工单已取消，不能再回复" in self._oob(page, "reply-box")
+
+    def test_a_reply_swaps_the_header_card_and_timeline_too(self, desk, ticket):
+        response = desk.post(url(ticket, "reply/"), {"visibility": "public", "body": "您好"},
+                             headers=HTMX)
+
+        page = html(response)
+        assert page.lstrip().startswith('<section id="reply-box"')
+        for part in ("ticket-header", "ticket-request", "ticket-timeline"):
+            self._oob(page, part)
+
+    def test_a_refused_action_still_shows_the_page_as_it_is_now(self, desk, ticket):
+        response = desk.post(url(ticket, "actions/resolve/"), {"resolve-resolution": "x"},
+                             headers=HTMX)
+
+        page = html(response)
+        assert response["HX-Retarget"] == "#ticket-header" and "notice-error" in page
+        self._oob(page, "ticket-request")
+        self._oob(page, "ticket-timeline")
+
+
 class TestActionsOtherAppsProvide:
     @pytest.fixture
     def provided(self):

@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from fivestar.core.demo import data, organisation
+from fivestar.core.demo import data, organisation, quotes
 from fivestar.core.demo.tickets import TicketLoader, plan_tickets
 from fivestar.tickets.models import Ticket, rewriting_history
 
@@ -70,6 +70,8 @@ def seed_demo(*, tickets: int = TICKET_COUNT, now: datetime | None = None) -> Se
             # The loader back-dates the timeline it just wrote (see TicketLoader).
             with rewriting_history():
                 counter.add("tickets", loader.load(ticket_plans))
+        # Repair quotes on some of the out-of-warranty work (SPEC §4), once.
+        quotes.ensure_quotes(customers=customers, now=now, counter=counter)
     return SeedReport(created=counter.created, seconds=time.monotonic() - started)
 
 

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fivestar.core.errors import DomainError, NotFound, ValidationFailed
+from fivestar.dispatch.selectors import customer_quote
 from fivestar.portal.forms import (
     ConfirmForm,
     PhotosForm,
+    QuoteDeclineForm,
     ReopenForm,
     ReplyForm,
     show_domain_error,
@@ -62,6 +64,9 @@ def _page_context(request, ticket, **forms) -> dict:
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "inline_types": INLINE_TYPES,
+        # A repair quote waiting for the customer's answer, or their answer (SPEC §4).
+        "quote": customer_quote(ticket=ticket),
+        "quote_form": forms.get("quote_form") or QuoteDeclineForm(),
     }
 
 

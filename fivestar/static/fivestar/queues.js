@@ -2,19 +2,75 @@
 (function () {
   "use strict";
 
-  function results() { return document.getElementById("queue-results"); }
+  // The area a page refreshes: the queue's results, or the supervisor console's body.
+  function results() {
+    return document.getElementById("queue-results") || document.getElementById("console-body");
+  }
+
+  function selecting() {
+    return window.getSelection && String(window.getSelection()).length > 0;
+  }
+
+  // The console is in use: a reassign or approve form has the keyboard (a list open, a person
+  // being picked), or one of its rows is waiting for the server.
+  function consoleBusy(area) {
+    if (!area) return false;
+    var active = document.activeElement;
+    var typing = active && active !== document.body && area.contains(active) && active.closest("form");
+    return Boolean(typing) || Boolean(area.querySelector(".htmx-request"));
+  }
 
   // The 30 s refresh replaces the results; skip a round while the user is inside them (a
-  // focused link, a selection being made), so the refresh never takes their place away.
+  // focused link, a selection being made), so the refresh never takes their place away; and
+  // while the tab is hidden (nobody is looking; the next visible round catches up).
   document.addEventListener("htmx:confirm", function (event) {
     var elt = event.detail && event.detail.elt;
-    if (!elt || elt.id !== "queue-poll") return;
+    if (!elt) return;
     var area = results();
-    var active = document.activeElement;
-    var selecting = window.getSelection && String(window.getSelection()).length > 0;
-    if (document.hidden || selecting || (area && active && active !== document.body && area.contains(active))) {
-      event.preventDefault();
+    if (elt.id === "queue-poll") {
+      var active = document.activeElement;
+      if (document.hidden || selecting() || (area && active && active !== document.body && area.contains(active))) {
+        event.preventDefault();
+      }
+    } else if (elt.id === "console-poll") {
+      if (document.hidden || selecting() || consoleBusy(area)) event.preventDefault();
     }
+  });
+
+  // The console's refresh keeps what the user has started: a person chosen in a reassign list
+  // but not yet sent stays chosen in the new rows. An answer that arrives while a form is in
+  // use (the user started after the request left) is dropped; the next round brings it.
+  // (The swap events' ``elt`` is the target; the element that asked is the request's.)
+  function requester(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return config && config.elt;
+  }
+  var chosen = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = requester(event);
+    if (!elt || elt.id !== "console-poll") return;
+    var area = results();
+    if (consoleBusy(area)) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    chosen = {};
+    if (area) {
+      area.querySelectorAll(".assign-form select").forEach(function (select) {
+        if (select.id && select.value) chosen[select.id] = select.value;
+      });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = requester(event);
+    if (!chosen || !elt || elt.id !== "console-poll") return;
+    Object.keys(chosen).forEach(function (id) {
+      var select = document.getElementById(id);
+      if (select && select.querySelector('option[value="' + chosen[id] + '"]:not([disabled])')) {
+        select.value = chosen[id];
+      }
+    });
+    chosen = null;
   });
 
   function showQueueError(show) {

@@ -18,6 +18,7 @@ from fivestar.tickets.services.transitions import (
     resume_ticket,
     set_priority,
     start_ticket,
+    take_ticket,
     wait_for_customer,
 )
 
@@ -26,5 +27,5 @@ __all__ = [
     "add_attachments", "add_reply", "approve_ticket", "assign_ticket", "cancel_ticket",
     "close_ticket", "confirm_resolution", "create_ticket", "render_canned_reply", "reopen_ticket",
     "resolve_ticket", "resume_ticket", "reveal_customer_contact", "set_priority", "start_ticket",
-    "wait_for_customer",
+    "take_ticket", "wait_for_customer",
 ]

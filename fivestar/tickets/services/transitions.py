@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import RoleCode, User
-from fivestar.core.errors import ValidationFailed
+from fivestar.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fivestar.tickets.events import record_event
 from fivestar.tickets.models import Priority, Status, Ticket
-from fivestar.tickets.workflow import APPROVERS, check_action
+from fivestar.tickets.workflow import APPROVERS, FRONT_LINE, check_action
 
 ASSIGNABLE_ROLES = frozenset(
     {RoleCode.AGENT, RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN, RoleCode.SUPERVISOR,
@@ -292,3 +292,63 @@ def set_priority(*, ticket: Ticket, actor: Actor, priority: str, reason: str = "
         validate=validate,
         change=lambda row: _set(row, priority=priority, priority_confirmed=True),
     )
+
+
+# --- taking an unassigned ticket -----------------------------------------------------------------
+
+#: Who may take a ticket for themselves: front-line roles that may accept and assign (workflow
+#: ``RULES``) and that can hold tickets (``ASSIGNABLE_ROLES``) — agents, supervisors, managers.
+TAKERS = FRONT_LINE & ASSIGNABLE_ROLES
+
+
+def may_take(*, user: User) -> bool:
+    """Whether ``user``'s roles let them take unassigned tickets (``take_ticket`` checks again)."""
+    return bool(user.is_authenticated and user.is_active and user.role_codes() & TAKERS)
+
+
+def take_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
+    """An unassigned ticket becomes the actor's: accepted if it is new, then assigned to the
+    actor — each step through its own transition (``accept_ticket``, ``assign_ticket``), so each
+    writes its event and the workflow's role rules apply, all in one transaction.
+
+    Refused, with nothing changed: a role that may not take tickets (403); a ticket that someone
+    already holds or is proposed for — taken a moment ago by a colleague (409 ``already_taken``);
+    a P1, which goes to a senior technician with a supervisor's approval (SPEC §4; 409
+    ``needs_approval``); a ticket no longer new or accepted (409). Taking a ticket one already
+    holds changes nothing (a double click).
+    """
+    user = actor.user
+    if user is None or actor.as_customer or not may_take(user=user):
+        raise PermissionDenied(
+            _("您的角色不能接手工单：工单由客服或主管派给技术人员。"), code="take_not_permitted"
+        )
+    with transaction.atomic():
+        # The row lock makes two people taking the same ticket queue up: the second one finds
+        # it taken.
+        row = _locked(ticket)
+        if row.assignee_id == user.pk:
+            return row
+        holder_id = row.assignee_id or row.pending_assignee_id
+        if holder_id is not None:
+            holder = User.objects.filter(pk=holder_id).first()
+            raise Conflict(
+                _("工单 %(number)s 已被 %(name)s 接手。")
+                % {"number": row.number, "name": holder or _("其他人")},
+                code="already_taken", extra={"status": row.status},
+            )
+        if row.priority == Priority.P1:
+            raise Conflict(
+                _("一级（紧急）工单须经主管或经理批准后派给技术骨干，不能直接接手。"),
+                code="needs_approval", extra={"status": row.status},
+            )
+        if row.status not in (Status.NEW, Status.ACCEPTED):
+            raise Conflict(
+                _("工单当前状态为“%(status)s”，不能接手。") % {"status": Status(row.status).label},
+                code="transition_not_allowed", extra={"status": row.status},
+            )
+        if row.status == Status.NEW:
+            accept_ticket(ticket=row, actor=actor)
+        assign_ticket(ticket=row, assignee=user, actor=actor)
+    for model_field in row._meta.concrete_fields:
+        setattr(ticket, model_field.attname, getattr(row, model_field.attname))
+    return row

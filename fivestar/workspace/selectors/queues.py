@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -399,3 +399,28 @@ def queue_page(
     prefetch_related_objects(found, open_clocks_prefetch())
     rows = [queue_row(ticket, now=now) for ticket in found]
     return QueuePage(rows=rows, number=number, pages=pages, total=total, page_size=page_size)
+
+
+#: How many unassigned tickets an empty "my work" queue offers to take.
+TAKE_SUGGESTIONS = 5
+
+
+def tickets_to_take(
+    *, user: User, now: datetime | None = None, limit: int = TAKE_SUGGESTIONS
+) -> list[QueueRow]:
+    """What a new agent with nothing to do could take: the unassigned tickets ``user`` may see
+    that are still new or accepted, nearest deadline first (those without one after them,
+    oldest first). P1 tickets are among them — they are the most urgent — but cannot be taken
+    (they go to a senior technician with approval, SPEC §4); the page says so instead of
+    offering the button. Two queries: the rows and their open clocks."""
+    now = now or timezone.now()
+    tickets = (
+        visible_tickets(user=user)
+        .filter(status__in=(Status.NEW, Status.ACCEPTED), assignee__isnull=True,
+                pending_assignee__isnull=True)
+        .select_related(*_ROW_RELATED).defer(*_ROW_DEFERRED)
+        .order_by(F("next_due_at").asc(nulls_last=True), "received_at", "id")[:limit]
+    )
+    found = list(tickets)
+    prefetch_related_objects(found, open_clocks_prefetch())
+    return [queue_row(ticket, now=now) for ticket in found]

@@ -11,10 +11,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fivestar.accounts.models import Department, Outlet, RoleCode, User
+from fivestar.dispatch import timeline as quote_timeline
+from fivestar.dispatch.money import format_yuan
 from fivestar.sla.models import TargetName
 from fivestar.tickets.models import (
     OPEN_STATUSES,
@@ -29,31 +32,59 @@ from fivestar.tickets.models import (
     TicketType,
 )
 from fivestar.tickets.selectors import ticket_deadlines, visible_tickets
-from fivestar.tickets.services.privacy import REVEALABLE_FIELDS
 from fivestar.tickets.services.transitions import ASSIGNABLE_ROLES
 from fivestar.tickets.workflow import action_label, allowed_actions
 from fivestar.workspace.selectors.intake import UnitView, units_with_warranty
+from fivestar.workspace.selectors.quotes import QuotePanel, quote_panel
 
 #: How many of the customer's other tickets the side panel lists.
 OTHER_TICKETS = 8
 
-# Events that are not transitions, with their names for people.
+# The timeline's names for events. A transition is named by what happened ("accepted"), not by
+# the button that did it (``workflow.ACTION_LABELS``, "accept"): one Chinese word, two English
+# ones, told apart by the context. Actions other apps add fall back to their own label.
 EVENT_LABELS = {
     "created": gettext_lazy("创建工单"),
     "reply": gettext_lazy("公开回复"),
-    "note": gettext_lazy("内部备注"),
+    "note": pgettext_lazy("label", "内部备注"),
     "attachment": gettext_lazy("上传附件"),
     "edited": gettext_lazy("修改工单信息"),
     "contact_revealed": gettext_lazy("查看联系方式"),
+    "accept": pgettext_lazy("timeline event", "受理"),
+    "assign": pgettext_lazy("timeline event", "派单"),
+    "approve": pgettext_lazy("timeline event", "审批"),
+    "start": pgettext_lazy("timeline event", "开始处理"),
+    "wait_customer": pgettext_lazy("timeline event", "等待客户"),
+    "resume": pgettext_lazy("timeline event", "继续处理"),
+    "resolve": pgettext_lazy("timeline event", "解决"),
+    "confirm": pgettext_lazy("timeline event", "客户确认"),
+    "close": pgettext_lazy("timeline event", "关闭"),
+    "reopen": pgettext_lazy("timeline event", "重开"),
+    "cancel": pgettext_lazy("timeline event", "取消"),
+    "set_priority": pgettext_lazy("timeline event", "调整优先级"),
 }
-# Keys of an event's before/after that are not ticket fields.
+# Keys of an event's before/after that are not ticket fields, labelled as labels (capitalised in
+# English, where the model's field names stay lowercase for sentences).
 _EXTRA_LABELS = {
-    "visit_needed": gettext_lazy("需要上门"),
-    "target": gettext_lazy("目标"),
-    "new_due_at": gettext_lazy("新截止时间"),
-    "due_at": gettext_lazy("截止时间"),
+    "status": pgettext_lazy("label", "状态"),
+    "visit_needed": pgettext_lazy("label", "需要上门"),
+    "target": pgettext_lazy("label", "目标"),
+    "new_due_at": pgettext_lazy("label", "新截止时间"),
+    "due_at": pgettext_lazy("label", "截止时间"),
     "reason": gettext_lazy("原因"),
-    "cost_fen": gettext_lazy("费用"),
+    "cost_fen": pgettext_lazy("label", "费用"),
+}
+#: The customer's contact fields as labels (beside a value) and as words in a sentence ("viewed
+#: the customer's full address").
+CONTACT_LABELS = {
+    "phone": pgettext_lazy("label", "手机"),
+    "email": pgettext_lazy("label", "邮箱"),
+    "address": gettext_lazy("地址"),
+}
+CONTACT_NAMES = {
+    "phone": gettext_lazy("手机"),
+    "email": gettext_lazy("邮箱"),
+    "address": pgettext_lazy("in a sentence", "地址"),
 }
 # Keys that repeat what the entry already says (its time, its reply, the ticket's identity).
 _HIDDEN_KEYS = frozenset({"reply", "first_response", "attachments", "customer", "number"})
@@ -67,6 +98,11 @@ _ACTOR_KINDS = {
     "system": gettext_lazy("系统"),
     "api": gettext_lazy("API"),
 }
+# Quotes (dispatch) name their own events and the values those carry.
+EVENT_LABELS.update(quote_timeline.EVENT_LABELS)
+_EXTRA_LABELS.update(quote_timeline.KEY_LABELS)
+_CHOICES.update(quote_timeline.CHOICES)
+_HIDDEN_KEYS = _HIDDEN_KEYS | quote_timeline.HIDDEN_KEYS
 
 
 @dataclass(frozen=True)
@@ -120,6 +156,7 @@ class TicketPage:
     other_tickets: list[Ticket]
     other_count: int
     canned_replies: list[CannedReply]
+    quotes: QuotePanel | None = None
 
 
 def ticket_page(*, ticket: Ticket, user: User, language: str = "") -> TicketPage:
@@ -140,6 +177,7 @@ def ticket_page(*, ticket: Ticket, user: User, language: str = "") -> TicketPage
         other_tickets=list(others.order_by("-received_at", "-id")[:OTHER_TICKETS]),
         other_count=others.count(),
         canned_replies=canned_replies(language=language),
+        quotes=quote_panel(ticket=ticket, user=user),
     )
 
 
@@ -206,13 +244,13 @@ def _event_entry(event: TicketEvent, names: dict[tuple[type, int], str],
     if event.action == "created":
         detail = _created_detail(after)
     elif event.action == "contact_revealed":
-        field_label = REVEALABLE_FIELDS.get(after.get("field", ""), after.get("field", ""))
-        detail = _("查看了客户的完整%(field)s") % {"field": field_label}
+        field_name = CONTACT_NAMES.get(after.get("field", ""), after.get("field", ""))
+        detail = _("查看了客户的完整%(field)s") % {"field": field_name}
     elif event.action == "attachment":
         attachments = [by_id[pk] for pk in after.get("attachments", []) if pk in by_id]
     else:
         if event.from_status and event.to_status and event.from_status != event.to_status:
-            changes.append(Change(str(Ticket._meta.get_field("status").verbose_name),
+            changes.append(Change(str(_EXTRA_LABELS["status"]),
                                   _display("status", event.from_status, names),
                                   _display("status", event.to_status, names)))
         for key in [*before, *(k for k in after if k not in before)]:
@@ -259,10 +297,12 @@ def _reference_names(events: list[TicketEvent]) -> dict[tuple[type, int], str]:
 
 
 def _key_label(key: str) -> str:
+    """A changed field's name as a label: the model's verbose name with a capital, as Django's
+    forms and admin show it (no change in Chinese)."""
     if key in _EXTRA_LABELS:
         return str(_EXTRA_LABELS[key])
     try:
-        return str(Ticket._meta.get_field(key).verbose_name)
+        return capfirst(str(Ticket._meta.get_field(key).verbose_name))
     except FieldDoesNotExist:
         return key
 
@@ -280,8 +320,8 @@ def _display(key: str, value, names: dict[tuple[type, int], str]) -> str:
         return _("是") if value else _("否")
     if isinstance(value, str) and (moment := _as_datetime(value)):
         return date_format(timezone.localtime(moment), "Y-m-d H:i")
-    if key == "cost_fen" and isinstance(value, int):
-        return f"¥{value / 100:.2f}"
+    if key.endswith("_fen") and isinstance(value, int):
+        return format_yuan(value)  # Decimal, not float
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

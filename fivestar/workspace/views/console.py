@@ -3,6 +3,10 @@
 Two commands, each one service call: approve a P1 assignment (``approve_ticket``) and give a
 ticket to someone (``assign_ticket``). With htmx only the row is swapped, with the result or the
 error in place; without it the browser comes back to the console with a flash message.
+
+The page refreshes itself every 30 seconds like the queues: htmx asks for the console again and
+gets only its ``body`` partial; queues.js skips a round while the tab is hidden or a form in the
+console is in use, and keeps a person chosen in a reassign list across the refresh.
 """
 
 from dataclasses import dataclass, replace
@@ -119,7 +123,10 @@ def console(request):
     risky = selectors.at_risk(user=user, scope=scope, teams=teams, now=now)
     unassigned = selectors.unassigned_work(user=user, scope=scope, now=now)
     busiest = max((load.open for load in team["loads"]), default=0)
-    return render(request, "workspace/console.html", {
+    template = "workspace/console.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#body"  # the 30 s refresh
+    return render(request, template, {
         **team, "nav": "console", "now": now,
         "approvals": approvals, "approval_items": _items(approvals.rows, user=user),
         "teams": teams, "risky": risky, "risky_items": _items(risky.rows, user=user),

@@ -15,9 +15,11 @@ from django.shortcuts import render, resolve_url
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from fivestar.tickets.models import Channel, Priority, Status, TicketType
+from fivestar.tickets.services.transitions import may_take
 from fivestar.workspace.access import staff_required
 from fivestar.workspace.selectors import queues as selectors
 
@@ -70,15 +72,15 @@ class QueueFilterForm(forms.Form):
             "autocomplete": "off",
         }),
     )
-    status = forms.ChoiceField(label=_("状态"), required=False)
-    priority = forms.ChoiceField(label=_("优先级"), required=False)
-    type = forms.ChoiceField(label=_("类型"), required=False)
-    channel = forms.ChoiceField(label=_("渠道"), required=False)
-    outlet = forms.TypedChoiceField(label=_("服务网点"), required=False, coerce=int,
-                                    empty_value=None)
-    assignee = forms.ChoiceField(label=_("处理人"), required=False)
-    product_line = forms.TypedChoiceField(label=_("产品线"), required=False, coerce=int,
-                                          empty_value=None)
+    status = forms.ChoiceField(label=pgettext_lazy("label", "状态"), required=False)
+    priority = forms.ChoiceField(label=pgettext_lazy("label", "优先级"), required=False)
+    type = forms.ChoiceField(label=pgettext_lazy("label", "类型"), required=False)
+    channel = forms.ChoiceField(label=pgettext_lazy("label", "渠道"), required=False)
+    outlet = forms.TypedChoiceField(label=pgettext_lazy("label", "服务网点"), required=False,
+                                    coerce=int, empty_value=None)
+    assignee = forms.ChoiceField(label=pgettext_lazy("label", "处理人"), required=False)
+    product_line = forms.TypedChoiceField(label=pgettext_lazy("label", "产品线"), required=False,
+                                          coerce=int, empty_value=None)
     sort = forms.ChoiceField(label=_("排序"), required=False,
                              choices=list(selectors.SORTS.items()))
 
@@ -145,6 +147,15 @@ def _clean_query(request, form: QueueFilterForm) -> QueryDict:
     return query
 
 
+def _suggestions(request, *, filters, empty: bool, searching: bool, now) -> list:
+    """An empty "my work" queue (a new agent's first day, a quiet hour) offers the unassigned
+    tickets with the nearest deadlines to take — to those whose roles may take tickets."""
+    if filters.tab != "mine" or not empty or searching or not may_take(user=request.user):
+        return []
+    rows = selectors.tickets_to_take(user=request.user, now=now)
+    return [replace(row, url=ticket_url(row.ticket.number)) for row in rows]
+
+
 @htmx_aware
 @staff_required
 def queue(request):
@@ -165,11 +176,14 @@ def queue(request):
     current_tab = next(tab for tab in selectors.TABS if tab.key == filters.tab)
     query = _clean_query(request, form)
     poll_url = request.path + (f"?{query.urlencode()}" if query else "")
+    searching = bool(filters.q.strip()) or form.active_count > 0
     context = {
         "query": query, "poll_url": poll_url,
         "nav": "queues", "form": form, "filters": filters, "tabs": tabs,
-        "current_tab": current_tab, "page": page, "now": now,
-        "searching": bool(filters.q.strip()) or form.active_count > 0,
+        "current_tab": current_tab, "page": page, "now": now, "searching": searching,
+        "suggestions": _suggestions(request, filters=filters, empty=not page.total,
+                                    searching=searching, now=now),
+        "unassigned_count": counts["unassigned"],
     }
     template = "workspace/queues.html"
     if request.htmx and not request.htmx.history_restore_request:

@@ -3,8 +3,9 @@ warranty panels, the timeline, the reply box.
 
 Every change goes through a ticket service (which checks the roles and writes the event); a
 ``DomainError`` becomes a message beside the form or a notice at the top, never a 500. With htmx
-an action or a reply answers with the parts of the page that changed (header, timeline, reply
-box); without it, the page redirects back to itself (POST, redirect, GET).
+an action or a reply answers with every part of the page a change can touch (header, request
+and result card, timeline, reply box; ``_after_change``); without it, the page redirects back to
+itself (POST, redirect, GET).
 """
 
 from django.contrib import messages
@@ -19,9 +20,10 @@ from django_htmx.http import reswap, retarget
 from pydantic import ValidationError as SchemaError
 
 from fivestar.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from fivestar.core.schema_errors import field_message
 from fivestar.customers.masking import mask
 from fivestar.tickets import hooks
-from fivestar.tickets.models import CannedReply, Ticket
+from fivestar.tickets.models import CannedReply, Status, Ticket
 from fivestar.tickets.selectors import ticket_for_user
 from fivestar.tickets.services import (
     Actor,
@@ -41,6 +43,7 @@ from fivestar.tickets.services import (
     reveal_customer_contact,
     set_priority,
     start_ticket,
+    take_ticket,
     wait_for_customer,
 )
 from fivestar.tickets.services.privacy import REVEALABLE_FIELDS, may_reveal_contact
@@ -48,6 +51,8 @@ from fivestar.tickets.workflow import action_label, check_action
 from fivestar.workspace import forms
 from fivestar.workspace.access import staff_required
 from fivestar.workspace.selectors.ticket_page import (
+    CONTACT_LABELS,
+    CONTACT_NAMES,
     assignable_staff,
     canned_replies,
     deadlines,
@@ -139,7 +144,7 @@ def _run(action: str, *, ticket: Ticket, actor: Actor, form: forms.ActionForm | 
             fields: dict[str, list[str]] = {}
             for problem in error.errors():
                 name = str(problem["loc"][0]) if problem.get("loc") else "note"
-                fields.setdefault(name, []).append(str(problem.get("msg", "")))
+                fields.setdefault(name, []).append(field_message(error=problem))
             raise ValidationFailed(_("请检查标出的字段。"), fields=fields) from None
         provided.handler(ticket=ticket, actor=actor, body=body)
     else:
@@ -156,8 +161,9 @@ def _contacts(ticket: Ticket, revealed: dict[str, str] | None = None) -> list[di
     customer = ticket.customer
     revealed = revealed or {}
     return [
-        {"field": name, "label": label, "masked": mask(getattr(customer, name) or "", name),
-         "value": revealed.get(name, "")}
+        {"field": name, "label": CONTACT_LABELS.get(name, label),
+         "name": CONTACT_NAMES.get(name, label),
+         "masked": mask(getattr(customer, name) or "", name), "value": revealed.get(name, "")}
         for name, label in REVEALABLE_FIELDS.items()
     ]
 
@@ -204,17 +210,30 @@ def _reply_box(request: HttpRequest, ticket: Ticket, form: forms.ReplyForm, *,
     })
 
 
+def _request_card(request: HttpRequest, ticket: Ticket) -> str:
+    return _partial(request, "request_card", {"ticket": ticket, "oob": True})
+
+
 def _after_change(request: HttpRequest, ticket: Ticket, *, notice: str, level: str = "success",
                   reply_form: forms.ReplyForm | None = None) -> HttpResponse:
-    """After a change (htmx): the parts of the page it touched, read again. The header is the
-    swap target of an action; after a reply the reply box is, and the header swaps out of band
-    (a first response meets a deadline). The timeline always swaps out of band."""
+    """After a change (htmx): every part of the page a change can touch, read again, so that
+    the page agrees with itself at once — the header (status, priority, assignee, deadlines,
+    the actions allowed now), the request and result card (what was done, a cancel reason), the
+    timeline, and the reply box when the ticket can no longer take replies.
+
+    The header is the swap target of an action; after a reply the reply box is, and the header
+    swaps out of band (a first response meets a deadline). The other parts always swap out of
+    band. The reply box is left alone after an action otherwise, so that a reply being typed
+    survives it."""
     fresh = _ticket(request, ticket.number)
     if reply_form is None:
         parts = [_header(request, fresh, notice=notice, notice_level=level)]
+        if fresh.status == Status.CANCELLED:
+            parts.append(_reply_box(request, fresh, forms.ReplyForm(), oob=True))
     else:
         parts = [_reply_box(request, fresh, reply_form, notice=notice),
                  _header(request, fresh, oob=True)]
+    parts.append(_request_card(request, fresh))
     parts.append(_timeline(request, fresh))
     return HttpResponse("".join(parts))
 
@@ -337,6 +356,23 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_required
 @require_POST
+def take(request: HttpRequest, number: str) -> HttpResponse:
+    """Take an unassigned ticket (an empty "my work" queue offers them): one service command,
+    ``take_ticket``. Taken: on to the ticket, which is now the user's. Refused — a colleague took
+    it a moment ago, a P1 waiting for approval, a role that may not take tickets — back to the
+    queue with the reason, and the queue as it is now."""
+    ticket = _ticket(request, number)
+    try:
+        take_ticket(ticket=ticket, actor=_actor(request))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('workspace:queues')}?tab=mine")
+    messages.success(request, _("已接手工单 %(number)s。") % {"number": ticket.number})
+    return redirect("workspace:ticket", number=ticket.number)
+
+
+@staff_required
+@require_POST
 def canned_text(request: HttpRequest, number: str) -> HttpResponse:
     """The reply textarea with a canned reply, rendered for this ticket, added after what was
     already typed (htmx). A POST because the text typed so far travels with it; nothing is
@@ -400,6 +436,7 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int) -
 urlpatterns = [
     path("tickets/<str:number>/", ticket_detail, name="ticket"),
     path("tickets/<str:number>/actions/<slug:action>/", ticket_action, name="ticket_action"),
+    path("tickets/<str:number>/take/", take, name="ticket_take"),
     path("tickets/<str:number>/reply/", ticket_reply, name="ticket_reply"),
     path("tickets/<str:number>/canned/", canned_text, name="ticket_canned"),
     path("tickets/<str:number>/reveal/", reveal_contact, name="ticket_reveal"),

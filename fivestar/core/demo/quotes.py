@@ -1,0 +1,115 @@
+"""Repair quotes in the demo (SPEC §4): a few out-of-warranty repairs being worked carry a quote
+waiting for the customer's answer, and one the customer accepted on the portal.
+
+Made through the dispatch services after the ticket history is loaded, on the tickets that
+history left in a work state (chosen in a fixed order, so the same every time), then back-dated
+to the last hours before ``now`` like the rest of the history. Idempotent: once any demo ticket
+has a quote, nothing is added — a quote a visitor answered or withdrew stays answered.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from fivestar.core.demo import data
+from fivestar.customers.models import Customer
+from fivestar.dispatch.models import DecisionChannel, Quote
+from fivestar.dispatch.services import QUOTE_STATES, accept_quote, propose_quote
+from fivestar.products.selectors import warranty_state
+from fivestar.sla.recompute import rebuild_clocks
+from fivestar.tickets.models import Status, Ticket, TicketEvent, TicketType, rewriting_history
+from fivestar.tickets.services import Actor
+
+#: How many quotes wait for the customer, besides the one accepted.
+PROPOSED = 3
+TRAVEL_FEN = 5000
+LABOUR_FEN_PER_HOUR = 8000
+
+
+def ensure_quotes(*, customers: list[Customer], now: datetime, counter) -> None:
+    if Quote.objects.filter(ticket__customer__in=customers).exists():
+        return
+    tickets = _out_of_warranty_work(customers)
+    accepted = next((t for t in tickets if t.status == Status.IN_PROGRESS), None)
+    waiting = [t for t in tickets if t is not accepted][:PROPOSED]
+    made = 0
+    with rewriting_history():
+        for index, ticket in enumerate([t for t in (accepted, *waiting) if t is not None]):
+            last = TicketEvent.objects.filter(ticket=ticket).order_by("-at", "-id").first()
+            first_new = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first()
+            quote = propose_quote(ticket=ticket, actor=Actor(user=ticket.assignee),
+                                  **_amounts(ticket), note=_work(ticket),
+                                  valid_until=timezone.localdate(now) + timedelta(days=7))
+            proposed_at = max(last.at + timedelta(minutes=1),
+                              now - timedelta(hours=5 - index, minutes=17 * index))
+            moments = [proposed_at]
+            if ticket is accepted:
+                accept_quote(quote=quote, actor=Actor(user=None, as_customer=True),
+                             via=DecisionChannel.PORTAL)
+                moments.append(min(proposed_at + timedelta(minutes=48), now))
+            _backdate(ticket, quote, after_event_id=first_new or 0, moments=moments)
+            rebuild_clocks(ticket=Ticket.objects.get(pk=ticket.pk), now=now)
+            made += 1
+    if made:
+        counter.add("quotes", made)
+
+
+def _out_of_warranty_work(customers: list[Customer]) -> list[Ticket]:
+    """The demo's repairs being worked whose unit was out of warranty when reported, oldest
+    first."""
+    rows = (Ticket.objects.filter(customer__in=customers, type=TicketType.REPAIR,
+                                  status__in=QUOTE_STATES, unit__isnull=False,
+                                  assignee__isnull=False)
+            .select_related("customer", "assignee", "unit__product_model__warranty_policy")
+            .order_by("received_at", "id"))
+    chosen = []
+    for ticket in rows:
+        state = warranty_state(unit=ticket.unit,
+                               on=timezone.localtime(ticket.received_at).date())
+        if state.known and not state.in_warranty:
+            chosen.append(ticket)
+    return chosen
+
+
+def _problem(ticket: Ticket) -> data.Problem | None:
+    for line in data.PRODUCT_LINES:
+        for problem in line.problems:
+            if problem.title == ticket.title:
+                return problem
+    return None
+
+
+def _amounts(ticket: Ticket) -> dict[str, int]:
+    """What the out-of-warranty repair of this fault costs (the demo's own price list), split
+    into labour, parts and travel, in fen."""
+    problem = _problem(ticket)
+    minutes = problem.labour_minutes if problem else 60
+    labour = max(minutes * LABOUR_FEN_PER_HOUR // 60 // 100 * 100, 5000)
+    total = (problem.cost_yuan * 100) if problem and problem.cost_yuan else 0
+    parts = max(total - labour - TRAVEL_FEN, 0) if problem and problem.parts else 0
+    return {"labour_fen": labour, "parts_fen": parts, "travel_fen": TRAVEL_FEN}
+
+
+def _work(ticket: Ticket) -> str:
+    problem = _problem(ticket)
+    if problem is None:
+        return f"上门检修“{ticket.title}”，含检测和调试。"
+    parts = f"需更换：{problem.parts}。" if problem.parts else ""
+    return f"上门检修“{problem.title}”。{parts}含检测、维修和试机。"
+
+
+def _backdate(ticket: Ticket, quote: Quote, *, after_event_id: int,
+              moments: list[datetime]) -> None:
+    """The quote's events and times moved from now to ``moments`` (the proposal and, when
+    there is one, the answer): each event goes with the command that wrote it."""
+    events = list(TicketEvent.objects.filter(ticket=ticket, pk__gt=after_event_id)
+                  .order_by("id"))
+    step = 0
+    for event in events:
+        if event.action in ("quote_accepted", "quote_declined") and len(moments) > 1:
+            step = 1
+        event.at = moments[step]
+    TicketEvent.objects.bulk_update(events, ["at"])
+    Quote.objects.filter(pk=quote.pk).update(
+        proposed_at=moments[0], decided_at=moments[-1] if len(moments) > 1 else None,
+    )

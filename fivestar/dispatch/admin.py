@@ -1,0 +1,37 @@
+"""Back office for dispatch. Quotes are read here, never edited: they change only through the
+services (propose, accept, decline, withdraw), which write the ticket's events."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from fivestar.dispatch.models import Quote
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "status", "total", "proposed_by", "proposed_at", "decided_via",
+                    "decided_at")
+    list_select_related = ("ticket", "proposed_by")
+    list_filter = ("status", "decided_via")
+    search_fields = ("ticket__number", "note")
+    date_hierarchy = "proposed_at"
+    list_per_page = 50
+    show_full_result_count = False
+    fields = ("ticket", "status", "labour_fen", "parts_fen", "travel_fen", "total_fen", "note",
+              "valid_until", "proposed_by", "proposed_at", "paused_ticket", "decided_at",
+              "decided_via", "decided_by", "decline_reason")
+    readonly_fields = fields
+
+    @admin.display(description=_("合计"), ordering="total_fen")
+    def total(self, obj: Quote) -> str:
+        return obj.total_display
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Viewing only: the change page shows every field read-only.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,111 @@
+"""API v1: quotes of a ticket (mounted under ``/api/v1/tickets/``). Thin: find the ticket the
+caller may see, parse the body, call one service, shape the answer.
+
+Anyone who may see the ticket reads its quotes (a customer their own). Staff who may work on the
+ticket propose and withdraw quotes and record the customer's answer (``via`` "phone"); the
+ticket's own customer, signed in with their account's token, answers for themselves (``via``
+"api"). Errors: 403 for the wrong person, 404 for a ticket or quote out of reach, 409 for a
+second open quote or a quote already answered, 422 for bad amounts.
+"""
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja import Status as Answer
+
+from fivestar.accounts.models import User
+from fivestar.dispatch.models import DecisionChannel, Quote
+from fivestar.dispatch.schemas import DecisionIn, QuoteIn, QuoteOut
+from fivestar.dispatch.selectors import quote_of_ticket, ticket_quotes
+from fivestar.dispatch.services import accept_quote, decline_quote, propose_quote, withdraw_quote
+from fivestar.tickets.api import actor_for
+from fivestar.tickets.selectors import ticket_for_user
+from fivestar.tickets.services import Actor
+
+router = Router(tags=["quotes"])
+
+
+def _user_ref(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": str(user)}
+
+
+def quote_payload(quote: Quote, *, number: str) -> dict:
+    return {
+        "id": quote.pk, "ticket": number, "status": quote.status,
+        "labour_fen": quote.labour_fen, "parts_fen": quote.parts_fen,
+        "travel_fen": quote.travel_fen, "total_fen": quote.total_fen, "note": quote.note,
+        "valid_until": quote.valid_until, "expired": quote.is_expired,
+        "proposed_by": _user_ref(quote.proposed_by), "proposed_at": quote.proposed_at,
+        "decided_at": quote.decided_at, "decided_via": quote.decided_via,
+        "decided_by": _user_ref(quote.decided_by), "decline_reason": quote.decline_reason,
+    }
+
+
+def _actor(request: HttpRequest, ticket) -> Actor:
+    # The same rule as the ticket actions: the ticket's own customer (without a staff role)
+    # acts as the customer, everyone else as staff.
+    return actor_for(user=request.user, ticket=ticket)
+
+
+def _via(actor: Actor) -> str:
+    return DecisionChannel.API if actor.as_customer else DecisionChannel.PHONE
+
+
+def _fresh(quote: Quote, *, number: str) -> dict:
+    reloaded = ticket_quotes(ticket=quote.ticket).get(pk=quote.pk)
+    return quote_payload(reloaded, number=number)
+
+
+@router.get("/{number}/quotes", response=list[QuoteOut], summary="The ticket's quotes")
+def list_quotes(request: HttpRequest, number: str):
+    """Every quote of the ticket, newest first."""
+    ticket = ticket_for_user(number=number, user=request.user)
+    return [quote_payload(quote, number=ticket.number) for quote in ticket_quotes(ticket=ticket)]
+
+
+@router.post("/{number}/quotes", response={201: QuoteOut}, summary="Propose a quote")
+def create_quote(request: HttpRequest, number: str, payload: QuoteIn):
+    """Offer the customer a price for out-of-warranty work. A ticket in progress then waits for
+    the customer (its service clocks pause); the customer is sent the quote with the link to
+    accept it."""
+    ticket = ticket_for_user(number=number, user=request.user)
+    quote = propose_quote(
+        ticket=ticket, actor=_actor(request, ticket), labour_fen=payload.labour_fen,
+        parts_fen=payload.parts_fen, travel_fen=payload.travel_fen, note=payload.note,
+        valid_until=payload.valid_until,
+    )
+    return Answer(201, _fresh(quote, number=ticket.number))
+
+
+@router.post("/{number}/quotes/{quote_id}/accept", response=QuoteOut,
+             summary="Accept a quote (the customer, or staff recording a phone consent)")
+def accept(request: HttpRequest, number: str, quote_id: int):
+    ticket = ticket_for_user(number=number, user=request.user)
+    quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
+    actor = _actor(request, ticket)
+    accept_quote(quote=quote, actor=actor, via=_via(actor))
+    return _fresh(quote, number=ticket.number)
+
+
+@router.post("/{number}/quotes/{quote_id}/decline", response=QuoteOut,
+             summary="Decline a quote (the customer, or staff recording it)")
+def decline(request: HttpRequest, number: str, quote_id: int,
+            payload: DecisionIn | None = None):
+    ticket = ticket_for_user(number=number, user=request.user)
+    quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
+    actor = _actor(request, ticket)
+    decline_quote(quote=quote, actor=actor, via=_via(actor),
+                  reason=(payload or DecisionIn()).reason)
+    return _fresh(quote, number=ticket.number)
+
+
+@router.post("/{number}/quotes/{quote_id}/withdraw", response=QuoteOut,
+             summary="Withdraw a quote the customer has not answered")
+def withdraw(request: HttpRequest, number: str, quote_id: int,
+             payload: DecisionIn | None = None):
+    ticket = ticket_for_user(number=number, user=request.user)
+    quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
+    withdraw_quote(quote=quote, actor=_actor(request, ticket),
+                   reason=(payload or DecisionIn()).reason)
+    return _fresh(quote, number=ticket.number)
