@@ -9,6 +9,7 @@ from django.utils import timezone
 from fivestar.accounts.models import Department, Outlet, RoleCode, User
 from fivestar.core.demo import seed_demo
 from fivestar.customers.models import Customer
+from fivestar.dispatch.models import Quote, QuoteStatus
 from fivestar.products.models import ProductLine, Unit
 from fivestar.tickets.models import Channel, Reply, Status, Ticket, TicketEvent, TicketType
 
@@ -58,6 +59,9 @@ def test_seed_twice_creates_the_whole_data_set_once():
     assert all(outlet.coverage.exists() for outlet in Outlet.objects.all())
     assert ProductLine.objects.count() == 5
     assert Customer.objects.filter(user__username="customer").exists()
+    # A visitor signing in to the portal as the demo customer finds a quote to answer.
+    assert Quote.objects.filter(ticket__customer__user__username="customer",
+                                status=QuoteStatus.PROPOSED).exists()
 
 
 def test_history_is_back_dated_consistently():

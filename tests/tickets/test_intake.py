@@ -375,6 +375,21 @@ class TestStatements:
                     and sql.startswith("SELECT")]
 
 
+    def test_the_new_tickets_clocks_are_written_not_looked_for_first(self, api_as, agent):
+        ProductModelFactory(code="KFR-35GW")
+        api = api_as(agent)
+        assert self.post(api, "SN-1").status_code == 201
+
+        with CaptureQueriesContext(connection) as captured:
+            response = self.post(api, "SN-2")
+
+        clock_reads = [q["sql"] for q in captured.captured_queries
+                       if q["sql"].startswith("SELECT") and 'FROM "sla_slaclock"' in q["sql"]]
+        # One read: the answer's deadlines. None before the clocks are inserted.
+        assert len(clock_reads) == 1
+        assert set(response.json()["deadlines"]) >= {"first_response", "respond", "resolve"}
+
+
 class TestCachedCatalogue:
     def test_a_new_product_model_is_found_at_once(self, agent):
         with pytest.raises(ValidationFailed):

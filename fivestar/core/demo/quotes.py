@@ -5,20 +5,32 @@ Made through the dispatch services after the ticket history is loaded, on the ti
 history left in a work state (chosen in a fixed order, so the same every time), then back-dated
 to the last hours before ``now`` like the rest of the history. Idempotent: once any demo ticket
 has a quote, nothing is added — a quote a visitor answered or withdrew stays answered.
+
+The demo's portal customer (the first customer, who signs in as ``customer``) gets one of the
+waiting quotes, so that a visitor trying the portal finds a quote to accept: their oldest
+out-of-warranty repair not yet assigned is accepted, given to a technician and quoted.
 """
 
 from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from fivestar.accounts.models import RoleCode, User
 from fivestar.core.demo import data
 from fivestar.customers.models import Customer
 from fivestar.dispatch.models import DecisionChannel, Quote
 from fivestar.dispatch.services import QUOTE_STATES, accept_quote, propose_quote
 from fivestar.products.selectors import warranty_state
 from fivestar.sla.recompute import rebuild_clocks
-from fivestar.tickets.models import Status, Ticket, TicketEvent, TicketType, rewriting_history
-from fivestar.tickets.services import Actor
+from fivestar.tickets.models import (
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+    rewriting_history,
+)
+from fivestar.tickets.services import Actor, accept_ticket, assign_ticket
 
 #: How many quotes wait for the customer, besides the one accepted.
 PROPOSED = 3
@@ -31,12 +43,19 @@ def ensure_quotes(*, customers: list[Customer], now: datetime, counter) -> None:
         return
     tickets = _out_of_warranty_work(customers)
     accepted = next((t for t in tickets if t.status == Status.IN_PROGRESS), None)
-    waiting = [t for t in tickets if t is not accepted][:PROPOSED]
+    mine = _portal_customer_repair(customers[0]) if customers else None
+    others = [t for t in tickets if t is not accepted and (mine is None or t.pk != mine.pk)]
+    waiting = ([mine] if mine else []) + others[:PROPOSED - (1 if mine else 0)]
     made = 0
     with rewriting_history():
         for index, ticket in enumerate([t for t in (accepted, *waiting) if t is not None]):
             last = TicketEvent.objects.filter(ticket=ticket).order_by("-at", "-id").first()
             first_new = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first()
+            if ticket.status == Status.NEW:
+                ticket = accept_ticket(ticket=ticket, actor=Actor(user=_agent()))
+            if ticket.status == Status.ACCEPTED:
+                ticket = assign_ticket(ticket=ticket, assignee=_technician(),
+                                       actor=Actor(user=_agent()))
             quote = propose_quote(ticket=ticket, actor=Actor(user=ticket.assignee),
                                   **_amounts(ticket), note=_work(ticket),
                                   valid_until=timezone.localdate(now) + timedelta(days=7))
@@ -69,6 +88,30 @@ def _out_of_warranty_work(customers: list[Customer]) -> list[Ticket]:
         if state.known and not state.in_warranty:
             chosen.append(ticket)
     return chosen
+
+
+def _portal_customer_repair(customer: Customer) -> Ticket | None:
+    """The portal customer's oldest out-of-warranty repair not yet assigned (not P1, which
+    would wait for approval), or None."""
+    rows = (Ticket.objects.filter(customer=customer, type=TicketType.REPAIR,
+                                  status__in=(Status.NEW, Status.ACCEPTED), unit__isnull=False)
+            .exclude(priority=Priority.P1)
+            .select_related("customer", "unit__product_model__warranty_policy")
+            .order_by("received_at", "id"))
+    for ticket in rows:
+        state = warranty_state(unit=ticket.unit,
+                               on=timezone.localtime(ticket.received_at).date())
+        if state.known and not state.in_warranty:
+            return ticket
+    return None
+
+
+def _technician() -> User:
+    return User.objects.filter(roles__code=RoleCode.TECHNICIAN, is_active=True).order_by("id")[0]
+
+
+def _agent() -> User:
+    return User.objects.filter(roles__code=RoleCode.AGENT, is_active=True).order_by("id")[0]
 
 
 def _problem(ticket: Ticket) -> data.Problem | None:
