@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core import signing
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.core.errors import DomainError, ValidationFailed
@@ -155,7 +155,7 @@ class SubmitForm(PortalForm):
         choices=[(t.value, t.label) for t in TYPE_ORDER],
     )
     description = forms.CharField(
-        label=_("问题描述"), max_length=4000,
+        label=pgettext_lazy("label", "问题描述"), max_length=4000,
         error_messages={"required": _("请描述一下遇到的问题。")},
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("什么时候开始的、出现了什么现象、有没有报错代码。"),
@@ -224,7 +224,7 @@ class TrackForm(PortalForm):
     """查询进度: a ticket number and the phone it was registered with."""
 
     number = forms.CharField(
-        label=_("工单号"), max_length=24,
+        label=pgettext_lazy("label", "工单号"), max_length=24,
         error_messages={"required": _("请填写工单号。")},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
                                       "placeholder": "SR-20261124-000123",
