@@ -423,6 +423,20 @@ class TestTheWholePageFollowsAChange:
         assert "客户撤回" in self._oob(page, "ticket-request")
         assert "工单已取消，不能再回复" in self._oob(page, "reply-box")
 
+    def test_cancel_takes_the_quote_button_away(self, desk, ticket, agent, senior_technician):
+        from fivestar.tickets.services.transitions import assign_ticket
+
+        accept_ticket(ticket=ticket, actor=Actor(user=agent))
+        assign_ticket(ticket=ticket, actor=Actor(user=agent), assignee=senior_technician)
+        assert "提出报价" in html(desk.get(url(ticket)))
+
+        response = desk.post(url(ticket, "actions/cancel/"), {"cancel-reason": "客户撤回"},
+                             headers=HTMX)
+
+        page = html(response)
+        assert re.search(r'<section id="ticket-quotes" hidden hx-swap-oob="true">', page)
+        assert "提出报价" not in page
+
     def test_a_reply_swaps_the_header_card_and_timeline_too(self, desk, ticket):
         response = desk.post(url(ticket, "reply/"), {"visibility": "public", "body": "您好"},
                              headers=HTMX)

@@ -71,7 +71,10 @@ def test_the_card_offers_a_quote_on_a_ticket_being_worked(tech_desk, ticket):
 
 def test_no_card_where_no_quote_can_be(desk, agent):
     new = TicketFactory(status=Status.NEW)
-    assert 'id="ticket-quotes"' not in html(desk.get(url(new)))
+    page = html(desk.get(url(new)))
+    # Only an empty, hidden placeholder, for a later change to fill in place.
+    assert '<section id="ticket-quotes" hidden></section>' in page
+    assert 'data-quote-action="propose"' not in page
 
 
 def test_proposing_in_yuan_stores_fen_and_updates_card_header_and_timeline(tech_desk, ticket):

@@ -4,8 +4,8 @@ warranty panels, the timeline, the reply box.
 Every change goes through a ticket service (which checks the roles and writes the event); a
 ``DomainError`` becomes a message beside the form or a notice at the top, never a 500. With htmx
 an action or a reply answers with every part of the page a change can touch (header, request
-and result card, timeline, reply box; ``_after_change``); without it, the page redirects back to
-itself (POST, redirect, GET).
+and result card, quote card, timeline, reply box; ``_after_change``); without it, the page
+redirects back to itself (POST, redirect, GET).
 """
 
 from django.contrib import messages
@@ -50,6 +50,7 @@ from fivestar.tickets.services.privacy import REVEALABLE_FIELDS, may_reveal_cont
 from fivestar.tickets.workflow import action_label, check_action
 from fivestar.workspace import forms
 from fivestar.workspace.access import staff_required
+from fivestar.workspace.selectors.quotes import quote_panel
 from fivestar.workspace.selectors.ticket_page import (
     CONTACT_LABELS,
     CONTACT_NAMES,
@@ -234,8 +235,17 @@ def _after_change(request: HttpRequest, ticket: Ticket, *, notice: str, level: s
         parts = [_reply_box(request, fresh, reply_form, notice=notice),
                  _header(request, fresh, oob=True)]
     parts.append(_request_card(request, fresh))
+    parts.append(_quote_card(request, fresh))
     parts.append(_timeline(request, fresh))
     return HttpResponse("".join(parts))
+
+
+def _quote_card(request: HttpRequest, ticket: Ticket) -> str:
+    """The quote card, out of band: whether a quote may be proposed or answered follows the
+    ticket's state (a cancelled ticket takes none)."""
+    return render_to_string("workspace/ticket_quotes.html", {
+        "ticket": ticket, "panel": quote_panel(ticket=ticket, user=request.user), "oob": True,
+    }, request=request)
 
 
 def _canned() -> list[CannedReply]:
