@@ -26,7 +26,13 @@ from fivestar.tickets.services import Actor
 from fivestar.workspace import forms
 from fivestar.workspace.access import staff_required
 from fivestar.workspace.selectors.quotes import DECLINE_PREFIX, QUOTE_PREFIX, quote_panel
-from fivestar.workspace.views.ticket import TEMPLATE, _context, _header, _ticket, _timeline
+from fivestar.workspace.views.ticket import (
+    TEMPLATE,
+    header_part,
+    page_context,
+    timeline_part,
+    visible_ticket,
+)
 
 CARD = "workspace/ticket_quotes.html"
 DECISIONS = ("accept", "decline", "withdraw")
@@ -45,16 +51,16 @@ def _changed(request: HttpRequest, ticket: Ticket, *, notice: str,
     if not request.htmx:
         (messages.success if level == "success" else messages.error)(request, notice)
         return redirect(reverse("workspace:ticket", args=[ticket.number]) + "#ticket-quotes")
-    fresh = _ticket(request, ticket.number)
+    fresh = visible_ticket(request, ticket.number)
     return HttpResponse(_card(request, fresh, notice=notice, notice_level=level)
-                        + _header(request, fresh, oob=True) + _timeline(request, fresh))
+                        + header_part(request, fresh, oob=True) + timeline_part(request, fresh))
 
 
 def _form_error(request: HttpRequest, ticket: Ticket, **panel) -> HttpResponse:
     """The card again with the messages beside the fields (htmx), or the whole page (422)."""
     if request.htmx:
         return HttpResponse(_card(request, ticket, **panel))
-    context = _context(request, ticket)
+    context = page_context(request, ticket)
     context["page"] = replace(context["page"], quotes=quote_panel(
         ticket=ticket, user=request.user, **panel))
     return render(request, TEMPLATE, context, status=422)
@@ -64,7 +70,7 @@ def _form_error(request: HttpRequest, ticket: Ticket, **panel) -> HttpResponse:
 @require_POST
 def propose(request: HttpRequest, number: str) -> HttpResponse:
     """A new quote, typed in yuan (``QuoteForm`` converts to fen with Decimal)."""
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     form = forms.QuoteForm(request.POST, prefix=QUOTE_PREFIX)
     if form.is_valid():
         try:
@@ -88,7 +94,7 @@ def decide(request: HttpRequest, number: str, quote_id: int, decision: str) -> H
     the quote withdrawn."""
     if decision not in DECISIONS:
         raise Http404
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     try:
         quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
     except NotFound:

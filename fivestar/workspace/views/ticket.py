@@ -83,7 +83,8 @@ ONE_CLICK = {
 }
 
 
-def _ticket(request: HttpRequest, number: str) -> Ticket:
+def visible_ticket(request: HttpRequest, number: str) -> Ticket:
+    """The ticket if the signed-in person may see it, else 404 (the quote views share it)."""
     try:
         return ticket_for_user(number=number, user=request.user)
     except NotFound:
@@ -169,7 +170,8 @@ def _contacts(ticket: Ticket, revealed: dict[str, str] | None = None) -> list[di
     ]
 
 
-def _context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+def page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
+    """The whole page's context (also the quote views', when a form comes back with errors)."""
     page = ticket_page(ticket=ticket, user=request.user, language=get_language() or "")
     return {
         "nav": "queues",
@@ -189,7 +191,8 @@ def _partial(request: HttpRequest, name: str, context: dict) -> str:
     return render_to_string(f"{TEMPLATE}#{name}", context, request=request)
 
 
-def _header(request: HttpRequest, ticket: Ticket, *, oob: bool = False, **extra) -> str:
+def header_part(request: HttpRequest, ticket: Ticket, *, oob: bool = False, **extra) -> str:
+    """The header partial: status, priority, deadlines and the actions allowed now."""
     return _partial(request, "header", {
         "ticket": ticket,
         "page": {"deadlines": deadlines(ticket=ticket),
@@ -198,7 +201,8 @@ def _header(request: HttpRequest, ticket: Ticket, *, oob: bool = False, **extra)
     })
 
 
-def _timeline(request: HttpRequest, ticket: Ticket) -> str:
+def timeline_part(request: HttpRequest, ticket: Ticket) -> str:
+    """The timeline partial, swapped out of band."""
     return _partial(request, "timeline",
                     {"ticket": ticket, "entries": timeline(ticket=ticket), "oob": True})
 
@@ -226,17 +230,17 @@ def _after_change(request: HttpRequest, ticket: Ticket, *, notice: str, level: s
     swaps out of band (a first response meets a deadline). The other parts always swap out of
     band. The reply box is left alone after an action otherwise, so that a reply being typed
     survives it."""
-    fresh = _ticket(request, ticket.number)
+    fresh = visible_ticket(request, ticket.number)
     if reply_form is None:
-        parts = [_header(request, fresh, notice=notice, notice_level=level)]
+        parts = [header_part(request, fresh, notice=notice, notice_level=level)]
         if fresh.status == Status.CANCELLED:
             parts.append(_reply_box(request, fresh, forms.ReplyForm(), oob=True))
     else:
         parts = [_reply_box(request, fresh, reply_form, notice=notice),
-                 _header(request, fresh, oob=True)]
+                 header_part(request, fresh, oob=True)]
     parts.append(_request_card(request, fresh))
     parts.append(_quote_card(request, fresh))
-    parts.append(_timeline(request, fresh))
+    parts.append(timeline_part(request, fresh))
     return HttpResponse("".join(parts))
 
 
@@ -258,21 +262,21 @@ def _canned() -> list[CannedReply]:
 @staff_required
 @require_GET
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     open_action = request.GET.get("action", "")
     allowed = dict(ticket_actions(ticket=ticket, user=request.user))
     context = {}
     if open_action in allowed:
         context = {"open_action": open_action, "action_label": allowed[open_action],
                    "action_form": _action_form(open_action, ticket)}
-    return render(request, TEMPLATE, _context(request, ticket, **context))
+    return render(request, TEMPLATE, page_context(request, ticket, **context))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """GET: the action's small form (htmx) or the page with it open. POST: take the action."""
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     allowed = dict(ticket_actions(ticket=ticket, user=request.user))
     label = allowed.get(action) or action_label(action)
     if request.method == "GET":
@@ -323,7 +327,7 @@ def _action_error(request: HttpRequest, ticket: Ticket, action: str, label: str,
             "action_form": form})
         # htmx swaps 2xx answers only: the form goes back into its panel, not over the header.
         return reswap(retarget(response, "#action-panel"), "innerHTML")
-    return render(request, TEMPLATE, _context(request, ticket, open_action=action,
+    return render(request, TEMPLATE, page_context(request, ticket, open_action=action,
                                               action_label=label, action_form=form),
                   status=422)
 
@@ -333,7 +337,7 @@ def _action_error(request: HttpRequest, ticket: Ticket, action: str, label: str,
 def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
     """A public reply or an internal note, with attachments; files alone are attached to the
     ticket."""
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     form = forms.ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         uploads = [Upload(name=f.name or "file", content=f, size=f.size or 0)
@@ -361,7 +365,7 @@ def ticket_reply(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("workspace:ticket", number=number)
     if request.htmx:
         return HttpResponse(_reply_box(request, ticket, form))
-    return render(request, TEMPLATE, _context(request, ticket, reply_form=form), status=422)
+    return render(request, TEMPLATE, page_context(request, ticket, reply_form=form), status=422)
 
 
 @staff_required
@@ -371,7 +375,7 @@ def take(request: HttpRequest, number: str) -> HttpResponse:
     ``take_ticket``. Taken: on to the ticket, which is now the user's. Refused — a colleague took
     it a moment ago, a P1 waiting for approval, a role that may not take tickets — back to the
     queue with the reason, and the queue as it is now."""
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     try:
         take_ticket(ticket=ticket, actor=_actor(request))
     except DomainError as error:
@@ -387,7 +391,7 @@ def canned_text(request: HttpRequest, number: str) -> HttpResponse:
     """The reply textarea with a canned reply, rendered for this ticket, added after what was
     already typed (htmx). A POST because the text typed so far travels with it; nothing is
     stored."""
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     form = forms.CannedPickForm(request.POST)
     body = ""
     if form.is_valid():
@@ -406,7 +410,7 @@ def canned_text(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def reveal_contact(request: HttpRequest, number: str) -> HttpResponse:
     """Show one contact field unmasked for this page view, logged on the ticket (SPEC §9)."""
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     form = forms.RevealForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -420,16 +424,16 @@ def reveal_contact(request: HttpRequest, number: str) -> HttpResponse:
         return HttpResponse(
             _partial(request, "contact", {"ticket": ticket, "contact": contact,
                                           "may_reveal": True})
-            + _timeline(request, ticket)
+            + timeline_part(request, ticket)
         )
-    return render(request, TEMPLATE, _context(request, ticket, revealed={field: value}))
+    return render(request, TEMPLATE, page_context(request, ticket, revealed={field: value}))
 
 
 @staff_required
 @require_GET
 def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     """An attachment of a ticket the user may see, as a download with its stored type."""
-    ticket = _ticket(request, number)
+    ticket = visible_ticket(request, number)
     attachment = ticket.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404(_("没有找到附件。"))
