@@ -17,6 +17,7 @@ from fivestar.accounts.models import (
     User,
 )
 from fivestar.accounts.services import create_api_token, revoke_api_tokens
+from fivestar.core.admin import ViewOnlyAdmin
 
 
 @admin.register(User)
@@ -100,7 +101,7 @@ class SkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(ViewOnlyAdmin):
     """The roles are fixed by the code (SPEC §1); they are listed here, not edited."""
 
     list_display = ("code", "label", "user_count")
@@ -117,14 +118,6 @@ class RoleAdmin(admin.ModelAdmin):
     def user_count(self, obj: Role) -> int:
         return obj._user_count
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ApiToken)

@@ -4,11 +4,12 @@ services (propose, accept, decline, withdraw), which write the ticket's events."
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from fivestar.core.admin import ViewOnlyAdmin
 from fivestar.dispatch.models import Quote
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(ViewOnlyAdmin):
     list_display = ("ticket", "status", "total", "proposed_by", "proposed_at", "decided_via",
                     "decided_at")
     list_select_related = ("ticket", "proposed_by")
@@ -26,12 +27,3 @@ class QuoteAdmin(admin.ModelAdmin):
     def total(self, obj: Quote) -> str:
         return obj.total_display
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Viewing only: the change page shows every field read-only.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

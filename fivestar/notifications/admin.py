@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from fivestar.core.admin import ViewOnlyAdmin
 from fivestar.notifications.inbox import StaffNotification
 from fivestar.notifications.models import MessageTemplate, OutboxMessage, OutboxStatus
 from fivestar.notifications.services import retry_messages
@@ -28,7 +29,9 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ViewOnlyAdmin):
+    # Sent mail cannot be unsent, and a queued message says what the ticket said then; only
+    # "retry now" acts on it.
     list_display = ["id", "created_at", "channel", "recipient", "template_code", "status",
                     "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status", "channel", "template_code", "language"]
@@ -38,15 +41,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     actions = ["retry_now"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        # Sent mail cannot be unsent, and a queued message says what the ticket said then.
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_outboxmessage")
@@ -67,7 +61,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffNotification)
-class StaffNotificationAdmin(admin.ModelAdmin):
+class StaffNotificationAdmin(ViewOnlyAdmin):
     """What the bell told whom, and when they read it. Written only by the services."""
 
     list_display = ["created_at", "recipient", "kind", "title", "ticket", "read_at"]
@@ -78,11 +72,3 @@ class StaffNotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in StaffNotification._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

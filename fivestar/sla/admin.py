@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fivestar.core.admin import ViewOnlyAdmin
 from fivestar.core.errors import ValidationFailed
 from fivestar.sla.cache import bump as bump_sla_cache
 from fivestar.sla.models import (
@@ -241,7 +242,7 @@ class SlaExtensionInline(admin.TabularInline):
 
 
 @admin.register(SlaClock)
-class SlaClockAdmin(admin.ModelAdmin):
+class SlaClockAdmin(ViewOnlyAdmin):
     """Read-only: clocks are driven by ticket events, extensions and the sweep."""
 
     list_display = ("ticket", "name", "state", "started_at", "due_at", "original_due_at",
@@ -252,11 +253,3 @@ class SlaClockAdmin(admin.ModelAdmin):
     raw_id_fields = ("ticket",)
     inlines = [SlaExtensionInline]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -68,13 +68,6 @@ def translations(entry: dict) -> list[str]:
     return [value for key, value in entry.items() if key.startswith("msgstr")]
 
 
-@pytest.fixture(autouse=True)
-def _language_restored():
-    # LocaleMiddleware activates the request's language in this thread; do not leak it.
-    with translation.override(translation.get_language()):
-        yield
-
-
 # --- the catalog ------------------------------------------------------------------------------
 
 

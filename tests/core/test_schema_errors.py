@@ -19,14 +19,6 @@ CHANNELS = ", ".join(Channel.values)
 TYPES = ", ".join(TicketType.values)
 
 
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    # The test client runs LocaleMiddleware in this thread: an English request would leave
-    # English active for the tests that follow.
-    yield
-    translation.deactivate()
-
-
 def ticket_body(**overrides):
     body = {
         "channel": "phone", "type": "repair", "description": "冰箱不制冷",

@@ -15,10 +15,10 @@ from fivestar.sla.models import ClockState, SlaClock
 from fivestar.tickets.models import Priority, Status, Ticket, TicketEvent
 from tests.conftest import make_user
 from tests.factories import TicketFactory
+from tests.workspace.pages import HTMX
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HX-Request": "true"}
 
 
 def _client(user) -> Client:

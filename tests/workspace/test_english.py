@@ -26,13 +26,6 @@ from tests.factories import TicketFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _language_restored():
-    # LocaleMiddleware activates the request's language in this thread; do not leak it.
-    with translation.override(translation.get_language()):
-        yield
-
-
 @pytest.fixture
 def english(client_for):
     def sign_in(user):

@@ -15,6 +15,7 @@ from fivestar.products.selectors import add_months
 from fivestar.tickets.models import Priority, Ticket
 from tests.conftest import make_user
 from tests.factories import TicketFactory
+from tests.workspace.pages import field_error, html
 
 pytestmark = pytest.mark.django_db
 
@@ -40,15 +41,6 @@ def form(**overrides) -> dict:
     return data
 
 
-def html(response) -> str:
-    return response.content.decode()
-
-
-def field_error(page: str, name: str) -> str:
-    """The text of the error list tied to field ``name`` (id ``id_<name>_error``)."""
-    match = re.search(rf'id="id_{name}_error"[^>]*>(.*?)</ul>', page, re.S)
-    assert match, f"no error shown beside {name}"
-    return re.sub(r"<[^>]+>", "", match.group(1))
 
 
 class TestPage:

@@ -15,12 +15,10 @@ from fivestar.tickets.models import Priority, Status, TicketEvent
 from fivestar.tickets.services import Actor, take_ticket
 from tests.conftest import make_user
 from tests.factories import TicketFactory
+from tests.workspace.pages import html
 
 pytestmark = pytest.mark.django_db
 
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def offered(page: str) -> list[str]:

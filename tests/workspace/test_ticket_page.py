@@ -15,12 +15,11 @@ from fivestar.tickets.services import Actor, TicketRequest, add_reply, create_ti
 from fivestar.tickets.services.transitions import accept_ticket, set_priority
 from tests.conftest import make_user
 from tests.factories import TicketFactory
+from tests.workspace.pages import HTMX, field_error, html, url
 
 pytestmark = pytest.mark.django_db
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-HTMX = {"HX-Request": "true"}
-
 
 @pytest.fixture
 def ticket(agent, fridge) -> Ticket:
@@ -37,22 +36,11 @@ def ticket(agent, fridge) -> Ticket:
     ).ticket
 
 
-def url(ticket: Ticket, tail: str = "") -> str:
-    return f"/workspace/tickets/{ticket.number}/{tail}"
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def action_buttons(page: str) -> list[str]:
     return re.findall(r'data-action="(\w+)"', page)
 
-
-def field_error(page: str, name: str) -> str:
-    match = re.search(rf'id="id_{name}_error"[^>]*>(.*?)</ul>', page, re.S)
-    assert match, f"no error shown beside {name}"
-    return re.sub(r"<[^>]+>", "", match.group(1))
 
 
 class TestWhatThePageShows:

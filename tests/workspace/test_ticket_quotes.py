@@ -1,7 +1,6 @@
 """The quote card of the staff ticket page (SPEC §4): what it shows, proposing in yuan, recording
 the customer's phone answer, withdrawing; errors beside the fields; the timeline in words."""
 
-import re
 
 import pytest
 from django.db import connection
@@ -18,10 +17,9 @@ from fivestar.tickets.models import Status, Ticket, TicketEvent
 from fivestar.tickets.services import Actor
 from tests.conftest import make_user
 from tests.factories import CustomerFactory, TicketFactory
+from tests.workspace.pages import HTMX, field_error, html, url
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -35,18 +33,7 @@ def tech_desk(technician, client_for):
     return client_for(technician)
 
 
-def url(ticket: Ticket, tail: str = "") -> str:
-    return f"/workspace/tickets/{ticket.number}/{tail}"
 
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def field_error(page: str, name: str) -> str:
-    match = re.search(rf'id="id_{name}_error"[^>]*>(.*?)</ul>', page, re.S)
-    assert match, f"no error shown beside {name}"
-    return re.sub(r"<[^>]+>", "", match.group(1))
 
 
 def form(**values) -> dict:
