@@ -43,8 +43,9 @@ def ensure_quotes(*, customers: list[Customer], now: datetime, counter) -> None:
         return
     tickets = _out_of_warranty_work(customers)
     accepted = next((t for t in tickets if t.status == Status.IN_PROGRESS), None)
+    # The portal customer's repair is new or accepted, so never among ``tickets`` (being worked).
     mine = _portal_customer_repair(customers[0]) if customers else None
-    others = [t for t in tickets if t is not accepted and (mine is None or t.pk != mine.pk)]
+    others = [t for t in tickets if t is not accepted]
     waiting = ([mine] if mine else []) + others[:PROPOSED - (1 if mine else 0)]
     made = 0
     with rewriting_history():
