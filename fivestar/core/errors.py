@@ -2,22 +2,58 @@
 
 Services raise these; the API turns them into the JSON error shape and the pages into a message
 beside the field, each in one place (``fivestar.api`` and the form helpers).
+
+Every code is a member of an ``ErrorCode`` enum — the ground floor's own (``CoreErrorCode``) or
+one per app (``<app>/errors.py``) — with its HTTP status and its meaning; ``docs/errors.md`` is
+generated from them (``tests/core/test_error_codes.py`` keeps it current).
 """
 
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class ErrorCode(StrEnum):
+    """The base of the error-code enums. A member is ``NAME = "code", status, meaning``: the
+    stable code clients read, the HTTP status it answers with, and what it means (a lazy
+    translation, for the documentation)."""
+
+    def __new__(cls, code: str, status: int = 400, meaning: object = ""):
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.status = status
+        member.meaning = meaning
+        return member
+
+
+class CoreErrorCode(ErrorCode):
+    """Codes every part of the system may answer with."""
+
+    DOMAIN_ERROR = "domain_error", 400, _("请求违反了业务规则。")
+    BAD_REQUEST = "bad_request", 400, _("请求无法解析（例如不是有效的 JSON）。")
+    UNAUTHENTICATED = "unauthenticated", 401, _("缺少或无效的 API 令牌或登录会话。")
+    PERMISSION_DENIED = "permission_denied", 403, _("您的角色不允许这个操作。")
+    NOT_FOUND = "not_found", 404, _("没有找到，或您无权查看。")
+    METHOD_NOT_ALLOWED = "method_not_allowed", 405, _("这个地址不支持该 HTTP 方法。")
+    CONFLICT = "conflict", 409, _("操作与当前状态冲突（例如并发修改）。")
+    PAYLOAD_TOO_LARGE = "payload_too_large", 413, _("请求或文件太大。")
+    VALIDATION_FAILED = "validation_failed", 422, _("输入有误；fields 指出哪些字段、为什么。")
+    THROTTLED = "throttled", 429, _("操作太频繁，请稍后再试。")
+    INTERNAL_ERROR = "internal_error", 500, _("服务器内部错误（已记录）；不是输入的问题。")
 
 
 class DomainError(Exception):
     """A rule of the domain was broken. ``code`` is stable and documented; ``message`` is shown."""
 
-    code = "domain_error"
+    code: str = CoreErrorCode.DOMAIN_ERROR
     status = 400
 
     def __init__(
         self,
         message: str,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         fields: Mapping[str, Iterable[str]] | None = None,
         extra: Mapping[str, object] | None = None,
     ) -> None:
@@ -25,6 +61,10 @@ class DomainError(Exception):
         self.message = str(message)
         if code:
             self.code = code
+            if isinstance(code, ErrorCode):
+                # A code carries its own status: the 409 of ``already_taken`` whatever class
+                # raised it.
+                self.status = code.status
         self.fields = {name: [str(m) for m in msgs] for name, msgs in (fields or {}).items()}
         self.extra = dict(extra or {})
 
@@ -32,29 +72,36 @@ class DomainError(Exception):
 class ValidationFailed(DomainError):
     """Input is well-formed but breaks a rule: a field is missing, unknown or out of range."""
 
-    code = "validation_failed"
+    code = CoreErrorCode.VALIDATION_FAILED
     status = 422
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    code = CoreErrorCode.NOT_FOUND
     status = 404
 
 
 class PermissionDenied(DomainError):
     """The actor's roles do not allow this command."""
 
-    code = "permission_denied"
+    code = CoreErrorCode.PERMISSION_DENIED
     status = 403
 
 
 class Conflict(DomainError):
     """The command does not fit the current state (a forbidden transition, a lost race)."""
 
-    code = "conflict"
+    code = CoreErrorCode.CONFLICT
     status = 409
 
 
 class PayloadTooLarge(DomainError):
-    code = "payload_too_large"
+    code = CoreErrorCode.PAYLOAD_TOO_LARGE
     status = 413
+
+
+class TooManyRequests(DomainError):
+    """A rate limit was reached; the message says when to try again."""
+
+    code = CoreErrorCode.THROTTLED
+    status = 429

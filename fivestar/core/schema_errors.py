@@ -8,7 +8,7 @@ its English in the catalog. A type not listed keeps pydantic's own text, so noth
 """
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.utils.functional import Promise
@@ -141,3 +141,13 @@ def field_message(*, error: Mapping[str, Any]) -> str:
         return text % {name: _CONTEXT.get(name, str)(value) for name, value in ctx.items()}
     except (KeyError, TypeError, ValueError):
         return fallback
+
+
+def fields_of(errors: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """pydantic's errors as the error shape's ``fields``: each message under the name of the
+    field it is about (dotted for a nested one; ``body`` for the body as a whole)."""
+    fields: dict[str, list[str]] = {}
+    for error in errors:
+        name = ".".join(str(part) for part in error.get("loc", ())) or "body"
+        fields.setdefault(name, []).append(field_message(error=error))
+    return fields

@@ -11,8 +11,9 @@ class DispatchConfig(AppConfig):
     verbose_name = _("派工与现场服务")
 
     def ready(self) -> None:
-        from fivestar.dispatch import handlers
-        from fivestar.tickets import hooks
+        from fivestar.dispatch import actions, events, handlers
 
+        events.declare()
+        actions.register()
         # The customer's message when a quote is proposed, the bell when they answer.
-        hooks.on_ticket_event(handlers.on_ticket_event)
+        handlers.register()

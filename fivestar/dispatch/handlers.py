@@ -1,6 +1,7 @@
-"""Who hears of a quote. Registered with ``tickets.hooks`` in ``apps.ready``, so ``tickets``
-never imports ``dispatch``; runs inside the transaction that wrote the event, so what it queues
-commits or rolls back with the quote itself, and the outbox sends it after commit.
+"""Who hears of a quote. Registered with ``tickets.hooks`` in ``apps.ready`` (``register``),
+so ``tickets`` never imports ``dispatch``; runs inside the transaction that wrote the event, so
+what it queues commits or rolls back with the quote itself, and the outbox sends it after
+commit.
 
 - ``quote_proposed`` → the customer gets the quote (``quote_proposed`` template) by SMS when they
   have a phone and by e-mail when they have an address, with the amounts and the follow link;
@@ -14,30 +15,27 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import User
+from fivestar.core.money import format_yuan
+from fivestar.dispatch.events import QuoteChanged, QuoteEventKind
 from fivestar.dispatch.models import Quote
-from fivestar.dispatch.money import format_yuan
-from fivestar.notifications.handlers import ticket_context
 from fivestar.notifications.inbox import StaffNotificationKind, notify_staff
-from fivestar.notifications.models import Channel
 from fivestar.notifications.selectors import language_of
-from fivestar.notifications.services import queue_message
-from fivestar.tickets.access import follow_url
+from fivestar.tickets import hooks
 from fivestar.tickets.models import TicketEvent
+from fivestar.tickets.notices import tell_customer
 
 #: The message template (rows of notifications.MessageTemplate, seeded by this app's migration).
 QUOTE_PROPOSED = "quote_proposed"
 
 
-def on_ticket_event(event: TicketEvent) -> None:
-    if event.action == "quote_proposed":
-        _tell_customer(event)
-    elif event.action in ("quote_accepted", "quote_declined"):
-        _tell_staff(event)
+def register() -> None:
+    hooks.on_event(QuoteEventKind.PROPOSED)(_tell_customer)
+    hooks.on_event(QuoteEventKind.ACCEPTED, QuoteEventKind.DECLINED)(_tell_staff)
 
 
 def _quote(event: TicketEvent) -> Quote | None:
-    quote_id = (event.after or {}).get("quote")
-    return Quote.objects.filter(pk=quote_id).first() if isinstance(quote_id, int) else None
+    payload: QuoteChanged = event.payload
+    return Quote.objects.filter(pk=payload.quote).first() if payload.quote else None
 
 
 def quote_context(quote: Quote) -> dict[str, Any]:
@@ -55,20 +53,8 @@ def quote_context(quote: Quote) -> dict[str, Any]:
 
 def _tell_customer(event: TicketEvent) -> None:
     quote = _quote(event)
-    ticket = event.ticket
-    customer = ticket.customer
-    if quote is None or customer.anonymised_at is not None:
-        return
-    context = {**ticket_context(ticket), **quote_context(quote),
-               "follow_url": follow_url(ticket=ticket)}
-    language = language_of(customer)
-    for channel, address in ((Channel.SMS, customer.phone), (Channel.EMAIL, customer.email)):
-        if address:
-            queue_message(
-                channel=channel, recipient=address, template_code=QUOTE_PROPOSED,
-                context=context, language=language, ticket=ticket,
-                dedupe_key=f"{event.pk}:{QUOTE_PROPOSED}:{channel}",
-            )
+    if quote is not None:
+        tell_customer(event, QUOTE_PROPOSED, extra=quote_context(quote))
 
 
 def _tell_staff(event: TicketEvent) -> None:
@@ -78,7 +64,7 @@ def _tell_staff(event: TicketEvent) -> None:
     ticket = event.ticket
     wanted = [pk for pk in (ticket.assignee_id, quote.proposed_by_id)
               if pk is not None and pk != event.actor_id]
-    accepted = event.action == "quote_accepted"
+    accepted = event.kind == QuoteEventKind.ACCEPTED
     for person in User.objects.filter(pk__in=set(wanted), is_active=True).order_by("pk"):
         with translation.override(language_of(person)):
             if accepted:
@@ -90,5 +76,5 @@ def _tell_staff(event: TicketEvent) -> None:
                     "number": ticket.number, "total": format_yuan(quote.total_fen)}
                 reason = quote.decline_reason or _("客户没有说明原因。")
                 body = _("原因：%(reason)s") % {"reason": reason}
-            notify_staff(person=person, kind=StaffNotificationKind.QUOTE, ticket=ticket,
+            notify_staff(person=person, kind=StaffNotificationKind.QUOTE, about=ticket,
                          title=title, body=body, dedupe_key=f"event:{event.pk}:quote")

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fivestar.dispatch.money import format_yuan
+from fivestar.core.money import format_yuan
 
 
 class QuoteStatus(models.TextChoices):

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import NotFound
+from fivestar.dispatch.errors import DispatchErrorCode
 from fivestar.dispatch.models import Quote, QuoteStatus
 from fivestar.dispatch.services.quotes import QUOTE_STATES
 from fivestar.tickets.models import Ticket
@@ -22,7 +23,7 @@ def quote_of_ticket(*, ticket: Ticket, quote_id: int) -> Quote:
     reached only through a ticket its reader may see."""
     quote = ticket_quotes(ticket=ticket).filter(pk=quote_id).first()
     if quote is None:
-        raise NotFound(_("没有找到这份报价。"), code="quote_not_found")
+        raise NotFound(_("没有找到这份报价。"), code=DispatchErrorCode.QUOTE_NOT_FOUND)
     quote.ticket = ticket  # the caller's copy, already loaded with its customer
     return quote
 

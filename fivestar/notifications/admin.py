@@ -33,10 +33,14 @@ class OutboxMessageAdmin(ViewOnlyAdmin):
     # Sent mail cannot be unsent, and a queued message says what the ticket said then; only
     # "retry now" acts on it.
     list_display = ["id", "created_at", "channel", "recipient", "template_code", "status",
-                    "attempts", "next_attempt_at", "sent_at"]
+                    "attempts", "next_attempt_at", "sent_at", "about"]
     list_filter = ["status", "channel", "template_code", "language"]
-    search_fields = ["recipient", "subject", "ticket__number", "dedupe_key"]
-    list_select_related = ["ticket"]
+    # A message names its ticket in its subject or body; the generic reference is not
+    # searchable by number.
+    search_fields = ["recipient", "subject", "body", "dedupe_key"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("about")
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
@@ -64,11 +68,14 @@ class OutboxMessageAdmin(ViewOnlyAdmin):
 class StaffNotificationAdmin(ViewOnlyAdmin):
     """What the bell told whom, and when they read it. Written only by the services."""
 
-    list_display = ["created_at", "recipient", "kind", "title", "ticket", "read_at"]
+    list_display = ["created_at", "recipient", "kind", "title", "about", "read_at"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["title", "recipient__username", "recipient__display_name",
-                     "ticket__number"]
-    list_select_related = ["recipient", "ticket"]
+    # The title names the ticket (its number); the generic reference is not searchable.
+    search_fields = ["title", "recipient__username", "recipient__display_name"]
+    list_select_related = ["recipient"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("about")
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in StaffNotification._meta.fields]
 

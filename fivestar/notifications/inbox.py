@@ -6,72 +6,33 @@ row in the caller's transaction, at most once per person and ``dedupe_key``, and
 e-mail template — queues the same news as an e-mail through the outbox (``queue_message``), so a
 caller that used to send only the e-mail switches to this one call.
 
-The model lives here and is imported at the end of ``notifications/models.py`` so that Django
-registers it with the app.
+What a notice is about (a ticket, a quote) is a generic reference (``about=``): the domain that
+tells the person decides who hears what, and this app knows no domain model.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from fivestar.notifications.models import (
+    About,
+    Channel,
+    StaffNotification,
+    StaffNotificationKind,
+)
+from fivestar.notifications.selectors import language_of
+from fivestar.notifications.services import (
+    QueuedMessage,
+    outbox_is_muted,
+    queue_message,
+    queue_messages,
+)
 
-class StaffNotificationKind(models.TextChoices):
-    ASSIGNED = "assigned", _("派单给我")
-    SLA_WARNING = "sla_warning", _("即将超时")
-    SLA_BREACHED = "sla_breached", _("已超时 / 升级")
-    APPROVAL = "approval", _("待我审批")
-    QUOTE = "quote", _("客户答复报价")
-
-
-class StaffNotification(models.Model):
-    """One notification for one staff member. ``read_at`` is set when they open it."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
-        related_name="staff_notifications",
-    )
-    kind = models.CharField(_("类型"), max_length=20, choices=StaffNotificationKind.choices)
-    ticket = models.ForeignKey(
-        "tickets.Ticket", verbose_name=_("工单"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    # The same news ("clock 42 warned", "event 7 assigned") reaches one person at most once.
-    dedupe_key = models.CharField(_("去重键"), max_length=200)
-
-    class Meta:
-        verbose_name = _("站内通知")
-        verbose_name_plural = _("站内通知")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], name="staff_notification_once_per_key"
-            ),
-        ]
-        indexes = [
-            # The notifications page: one person's rows, newest first.
-            models.Index(fields=["recipient", "-created_at"], name="staff_notif_recipient"),
-            # The bell, polled every 30 s by every open workspace: unread rows of one person.
-            models.Index(fields=["recipient"], name="staff_notif_unread",
-                         condition=Q(read_at__isnull=True)),
-            models.Index(fields=["ticket", "kind"], name="staff_notif_ticket_kind"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.recipient_id} {self.kind} {self.title}"
-
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
+__all__ = ["StaffNotification", "StaffNotificationKind"]
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -81,7 +42,7 @@ def notify_staff(
     *,
     person,
     kind: str,
-    ticket=None,
+    about: models.Model | None = None,
     title: str,
     body: str = "",
     dedupe_key: str,
@@ -89,7 +50,8 @@ def notify_staff(
     email_context: Mapping[str, Any] | None = None,
     email_dedupe_key: str | None = None,
 ) -> StaffNotification | None:
-    """Tell ``person`` (a staff user) about ``ticket`` in the workspace, once per ``dedupe_key``.
+    """Tell ``person`` (a staff user) about ``about`` (a ticket…) in the workspace, once per
+    ``dedupe_key``.
 
     Writes in the caller's transaction (a rolled-back change notifies nobody). A repeat with the
     same key returns the existing row and writes nothing. Nothing is written for a missing or
@@ -100,8 +62,6 @@ def notify_staff(
     ``"<dedupe_key>:<person id>"``) — even when the in-app row already existed, so that a caller
     adding the e-mail later still sends it once.
     """
-    from fivestar.notifications.services import outbox_is_muted
-
     if person is None or not person.is_active or outbox_is_muted():
         return None
     if kind not in StaffNotificationKind.values:
@@ -113,7 +73,7 @@ def notify_staff(
             # A savepoint: on a race with another writer the caller's transaction stays usable.
             with transaction.atomic():
                 notification = StaffNotification.objects.create(
-                    recipient=person, kind=kind, ticket=ticket, title=str(title)[:200],
+                    recipient=person, kind=kind, **About.reference(about), title=str(title)[:200],
                     body=str(body or ""), dedupe_key=key,
                 )
         except IntegrityError:
@@ -123,13 +83,9 @@ def notify_staff(
             if notification is None:
                 raise
     if email_template_code and person.email:
-        from fivestar.notifications.models import Channel
-        from fivestar.notifications.selectors import language_of
-        from fivestar.notifications.services import queue_message
-
         queue_message(
             channel=Channel.EMAIL, recipient=person.email, template_code=email_template_code,
-            context=dict(email_context or {}), language=language_of(person), ticket=ticket,
+            context=dict(email_context or {}), language=language_of(person), about=about,
             dedupe_key=email_dedupe_key or f"{dedupe_key}:{person.pk}",
         )
     return notification
@@ -138,9 +94,7 @@ def notify_staff(
 def mark_read(*, user, notification_id: int) -> StaffNotification | None:
     """Mark one of ``user``'s notifications read (the first read time is kept). Returns it, or
     None when it is not theirs — nobody marks, or learns of, another person's notifications."""
-    notification = StaffNotification.objects.select_related("ticket").filter(
-        pk=notification_id, recipient=user
-    ).first()
+    notification = StaffNotification.objects.filter(pk=notification_id, recipient=user).first()
     if notification is None:
         return None
     if notification.read_at is None:
@@ -158,11 +112,11 @@ def mark_all_read(*, user) -> int:
     )
 
 
-def settle_ticket_notifications(*, ticket, kind: str) -> int:
-    """Mark everyone's unread ``kind`` notifications about ``ticket`` read: the thing they asked
+def settle_notifications(*, about: models.Model, kind: str) -> int:
+    """Mark everyone's unread ``kind`` notifications about ``about`` read: the thing they asked
     for is done (an approval given by one of the approvers). Returns how many changed."""
     return StaffNotification.objects.filter(
-        ticket=ticket, kind=kind, read_at__isnull=True
+        About.filter_for(about), kind=kind, read_at__isnull=True
     ).update(read_at=timezone.now())
 
 
@@ -177,8 +131,9 @@ def unread_count(*, user) -> int:
 
 
 def notifications_for(*, user, unread_only: bool = False) -> QuerySet[StaffNotification]:
-    """``user``'s notifications, newest first, with their tickets loaded."""
-    rows = StaffNotification.objects.filter(recipient=user).select_related("ticket")
+    """``user``'s notifications, newest first, with what they are about loaded (one query per
+    kind of thing on a page)."""
+    rows = StaffNotification.objects.filter(recipient=user).prefetch_related("about")
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     return rows.order_by("-created_at", "-id")
@@ -192,7 +147,7 @@ class StaffNotice:
     kind: str
     title: str
     dedupe_key: str
-    ticket: Any = None
+    about: models.Model | None = None
     body: str = ""
     email_template_code: str | None = None
     email_context: Mapping[str, Any] | None = None
@@ -203,10 +158,6 @@ def notify_staff_many(*, notices: list[StaffNotice]) -> int:
     """``notify_staff`` for a batch (the SLA sweep's warnings and breaches): the same rules, one
     INSERT for the in-app rows (a repeated key is skipped by the unique constraint) and one for
     the e-mails. Returns how many notices were offered."""
-    from fivestar.notifications.models import Channel
-    from fivestar.notifications.selectors import language_of
-    from fivestar.notifications.services import QueuedMessage, outbox_is_muted, queue_messages
-
     if outbox_is_muted():
         return 0
     kept = [n for n in notices if n.person is not None and n.person.is_active]
@@ -214,7 +165,7 @@ def notify_staff_many(*, notices: list[StaffNotice]) -> int:
         if notice.kind not in StaffNotificationKind.values:
             raise ValueError(f"unknown staff notification kind {notice.kind!r}")
     StaffNotification.objects.bulk_create([
-        StaffNotification(recipient=n.person, kind=n.kind, ticket=n.ticket,
+        StaffNotification(recipient=n.person, kind=n.kind, **About.reference(n.about),
                           title=str(n.title)[:200], body=str(n.body or ""),
                           dedupe_key=n.dedupe_key[:200])
         for n in kept
@@ -222,7 +173,7 @@ def notify_staff_many(*, notices: list[StaffNotice]) -> int:
     queue_messages(messages=[
         QueuedMessage(
             channel=Channel.EMAIL, recipient=n.person.email, template_code=n.email_template_code,
-            context=dict(n.email_context or {}), language=language_of(n.person), ticket=n.ticket,
+            context=dict(n.email_context or {}), language=language_of(n.person), about=n.about,
             dedupe_key=n.email_dedupe_key or f"{n.dedupe_key}:{n.person.pk}",
         )
         for n in kept if n.email_template_code and n.person.email

@@ -5,8 +5,12 @@ later by a worker (``delivery``). So a rolled-back change sends nothing, and a c
 is never left unannounced because the mail server was down at that moment.
 """
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.template import TemplateSyntaxError, engines
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -75,9 +79,37 @@ class MessageTemplate(models.Model):
 
 
 def _forget_cached_templates() -> None:
-    from fivestar.notifications.services import forget_templates
+    from fivestar.notifications.template_cache import forget_templates
 
     forget_templates()
+
+
+class About(models.Model):
+    """What a message or a notice is about — any row of any app (a ticket, a quote, a survey),
+    by a generic reference: the notifications app knows no domain model. The domain that sends
+    the message passes the row (``about=``); pages that link to it resolve it (``about``)."""
+
+    about_type = models.ForeignKey(
+        ContentType, verbose_name=_("关于（类型）"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    about_id = models.PositiveBigIntegerField(_("关于（编号）"), null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def reference(obj: models.Model | None) -> dict:
+        """The fields that refer to ``obj`` (or to nothing)."""
+        if obj is None or obj.pk is None:
+            return {"about_type": None, "about_id": None}
+        return {"about_type": ContentType.objects.get_for_model(obj), "about_id": obj.pk}
+
+    @staticmethod
+    def filter_for(obj: models.Model) -> Q:
+        """The rows about ``obj``."""
+        return Q(about_type=ContentType.objects.get_for_model(obj), about_id=obj.pk)
 
 
 class OutboxStatus(models.TextChoices):
@@ -87,7 +119,7 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("发送失败")
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(About):
     """One message to send. Subject and body are rendered when queued, so a later template edit
     does not change mail already on its way."""
 
@@ -97,10 +129,6 @@ class OutboxMessage(models.Model):
     body = models.TextField(_("正文"))
     template_code = models.CharField(_("模板"), max_length=60, blank=True)
     language = models.CharField(_("语言"), max_length=10, blank=True)
-    ticket = models.ForeignKey(
-        "tickets.Ticket", verbose_name=_("工单"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )
     # The same logical message (e.g. "event 42, ticket_created, sms") is queued at most once.
     dedupe_key = models.CharField(_("去重键"), max_length=200, null=True, blank=True,
                                   unique=True)
@@ -123,7 +151,7 @@ class OutboxMessage(models.Model):
         indexes = [
             # The delivery sweep: status IN (pending, sending) AND next_attempt_at <= now.
             models.Index(fields=["status", "next_attempt_at"], name="outbox_status_due"),
-            models.Index(fields=["ticket", "created_at"], name="outbox_ticket_created"),
+            models.Index(fields=["about_type", "about_id", "created_at"], name="outbox_about"),
         ]
 
     def __str__(self) -> str:
@@ -135,4 +163,52 @@ class OutboxMessage(models.Model):
         return f"outbox-{self.pk}"
 
 
-from fivestar.notifications.inbox import StaffNotification, StaffNotificationKind  # noqa: E402, F401
+
+class StaffNotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("派单给我")
+    SLA_WARNING = "sla_warning", _("即将超时")
+    SLA_BREACHED = "sla_breached", _("已超时 / 升级")
+    APPROVAL = "approval", _("待我审批")
+    QUOTE = "quote", _("客户答复报价")
+
+
+class StaffNotification(About):
+    """One notification for one staff member (the bell, ``inbox``). ``read_at`` is set when
+    they open it."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE,
+        related_name="staff_notifications",
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=StaffNotificationKind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # The same news ("clock 42 warned", "event 7 assigned") reaches one person at most once.
+    dedupe_key = models.CharField(_("去重键"), max_length=200)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"], name="staff_notification_once_per_key"
+            ),
+        ]
+        indexes = [
+            # The notifications page: one person's rows, newest first.
+            models.Index(fields=["recipient", "-created_at"], name="staff_notif_recipient"),
+            # The bell, polled every 30 s by every open workspace: unread rows of one person.
+            models.Index(fields=["recipient"], name="staff_notif_unread",
+                         condition=Q(read_at__isnull=True)),
+            models.Index(fields=["about_type", "about_id", "kind"], name="staff_notif_about"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind} {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -8,23 +8,26 @@ anyway — the task only makes delivery prompt, the row is what makes it certain
 
 import logging
 import threading
-import uuid
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
-from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.template import TemplateSyntaxError, engines
 from django.template.backends.django import Template
 from django.utils import timezone, translation
 
-from fivestar.notifications.models import Channel, MessageTemplate, OutboxMessage, OutboxStatus
-from fivestar.notifications.selectors import template_for
-from fivestar.tickets.models import Ticket
+from fivestar.notifications.models import (
+    About,
+    Channel,
+    MessageTemplate,
+    OutboxMessage,
+    OutboxStatus,
+)
+from fivestar.notifications.template_cache import cached_template
 
 logger = logging.getLogger(__name__)
 
@@ -77,45 +80,6 @@ def _compiled(source: str) -> Template:
     return engines["django"].from_string("{% autoescape off %}" + source + "{% endautoescape %}")
 
 
-# The template rows themselves: every intake queues a message, and templates change rarely.
-# Saving or deleting a template (``MessageTemplate.save``/``delete``) makes every cached copy
-# stale by changing the version in the keys; with the default per-process cache other processes
-# see an edit within TEMPLATE_CACHE_TTL seconds, with Redis at once — as for the priority rules.
-TEMPLATE_CACHE_TTL = 60
-_TEMPLATES_VERSION_KEY = "notifications:templates-version"
-_MISSING = "missing"
-
-
-def _templates_version() -> str:
-    version = cache.get(_TEMPLATES_VERSION_KEY)
-    if version is None:
-        # A fresh random version never matches copies cached under an older one.
-        cache.add(_TEMPLATES_VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(_TEMPLATES_VERSION_KEY) or ""
-    return version
-
-
-def cached_template(*, code: str, channel: str, language: str) -> MessageTemplate | None:
-    """``template_for``, from the cache when it holds the answer."""
-    key = f"notifications:template:{_templates_version()}:{code}:{channel}:{language}"
-    template = cache.get(key)
-    if template is None:
-        template = template_for(code=code, channel=channel, language=language) or _MISSING
-        cache.set(key, template, TEMPLATE_CACHE_TTL)
-    return None if template == _MISSING else template
-
-
-def forget_templates() -> None:
-    """Every cached template is stale: now, and again when the changing transaction commits,
-    so that nothing read in between (the old row) outlives the change."""
-
-    def new_version() -> None:
-        cache.set(_TEMPLATES_VERSION_KEY, uuid.uuid4().hex, None)
-
-    new_version()
-    transaction.on_commit(new_version)
-
-
 def queue_message(
     *,
     channel: str,
@@ -123,11 +87,12 @@ def queue_message(
     template_code: str,
     context: Mapping[str, Any],
     language: str,
-    ticket: Ticket | None = None,
+    about: models.Model | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxMessage | None:
     """Render ``template_code`` for ``recipient`` and store it in the outbox, in the caller's
-    transaction; a delivery task is enqueued once that transaction commits.
+    transaction; a delivery task is enqueued once that transaction commits. ``about`` is the
+    row the message concerns (a ticket), kept as a generic reference.
 
     Rules: nothing is queued inside ``outbox_muted()`` or for an empty recipient (→ None); a
     message whose ``dedupe_key`` was already queued is not queued again (→ the existing row);
@@ -144,7 +109,7 @@ def queue_message(
     template = cached_template(code=template_code, channel=channel, language=language)
     if template is None:
         logger.error("no %s template %r in %s or the default language; not sent to %s",
-                     channel, template_code, language, ticket or recipient)
+                     channel, template_code, language, about or recipient)
         return None
     try:
         subject, body = render_template(template=template, context=context)
@@ -161,7 +126,7 @@ def queue_message(
                 body=body,
                 template_code=template_code,
                 language=template.language,
-                ticket=ticket,
+                **About.reference(about),
                 dedupe_key=dedupe_key or None,
                 next_attempt_at=timezone.now(),
             )
@@ -208,7 +173,7 @@ class QueuedMessage:
     template_code: str
     context: Mapping[str, Any]
     language: str
-    ticket: Ticket | None = None
+    about: models.Model | None = None
     dedupe_key: str | None = None
 
 
@@ -231,7 +196,7 @@ def queue_messages(*, messages: list[QueuedMessage]) -> int:
         if template is None:
             logger.error("no %s template %r in %s or the default language; not sent to %s",
                          spec.channel, spec.template_code, spec.language,
-                         spec.ticket or recipient)
+                         spec.about or recipient)
             continue
         try:
             subject, body = render_template(template=template, context=spec.context)
@@ -240,7 +205,8 @@ def queue_messages(*, messages: list[QueuedMessage]) -> int:
             continue
         rows.append(OutboxMessage(
             channel=spec.channel, recipient=recipient[:254], subject=subject[:300], body=body,
-            template_code=spec.template_code, language=template.language, ticket=spec.ticket,
+            template_code=spec.template_code, language=template.language,
+            **About.reference(spec.about),
             dedupe_key=spec.dedupe_key or None, next_attempt_at=timezone.now(),
         ))
     if not rows:

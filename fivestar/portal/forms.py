@@ -1,5 +1,5 @@
 """The portal's forms. They parse and check what a person typed; the rules of the domain stay in
-the services, whose errors are put back beside the fields by ``show_domain_error``."""
+the services, whose errors are put back beside the fields by ``add_domain_errors``."""
 
 import secrets
 
@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from fivestar.core.errors import DomainError, ValidationFailed
+from fivestar.core.errors import ValidationFailed
+from fivestar.core.forms import DomainErrorsMixin
 from fivestar.core.throttle import Throttle
 from fivestar.customers.models import Customer
 from fivestar.customers.phones import normalize_phone
@@ -49,26 +50,9 @@ def read_form_token(signed: str) -> str | None:
         return None
 
 
-def show_domain_error(form: forms.Form, error: DomainError, *, fields: dict[str, str]) -> None:
-    """Put a service's error beside the fields it names (``fields`` maps the service's field
-    names to the form's); what names no field of the form goes to the top of the form."""
-    placed = False
-    for name, messages in error.fields.items():
-        target = fields.get(name, name if name in form.fields else None)
-        if target is not None and target in form.fields:
-            for message in messages or [error.message]:
-                form.add_error(target, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
-class PortalForm(forms.Form):
-    """Labels without a trailing colon (the pages put labels above the fields)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+class PortalForm(DomainErrorsMixin, forms.Form):
+    """Labels without a trailing colon (the pages put labels above the fields); a service's
+    error beside the fields it names (``add_domain_errors``)."""
 
 
 class MultipleFileInput(forms.FileInput):
@@ -187,7 +171,7 @@ class SubmitForm(PortalForm):
     )
 
     # The service's field names → this form's.
-    DOMAIN_FIELDS = {
+    domain_field_map = {
         "customer.name": "name", "customer.phone": "phone", "customer.email": "email",
         "customer.address": "address", "file": "photos", "title": "description",
     }
@@ -257,7 +241,7 @@ class ReplyForm(PortalForm):
                            widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("照片（选填）"))
 
-    DOMAIN_FIELDS = {"file": "photos"}
+    domain_field_map = {"file": "photos"}
 
 
 class PhotosForm(PortalForm):
@@ -265,10 +249,12 @@ class PhotosForm(PortalForm):
     prefix = "more"
     photos = PhotosField(label=_("补充照片"), required=True)
 
-    DOMAIN_FIELDS = {"file": "photos"}
+    domain_field_map = {"file": "photos"}
 
 
 class ConfirmForm(PortalForm):
+    #: The service asks for the "not solved" reason as the action's ``note``.
+    domain_field_map = {"note": "reason"}
     """问题解决了吗？"""
 
     solved = forms.TypedChoiceField(

@@ -6,7 +6,6 @@ codes that let a customer in without an account, and the rate limits of an anony
 """
 
 import secrets
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from fivestar.core.errors import Conflict, DomainError, ValidationFailed
+from fivestar.core.errors import DomainError, ValidationFailed
 from fivestar.core.throttle import Throttle
 from fivestar.customers.masking import mask
 from fivestar.customers.models import Customer
@@ -25,17 +24,13 @@ from fivestar.customers.phones import normalize_phone
 from fivestar.notifications.models import Channel
 from fivestar.notifications.services import queue_message
 from fivestar.portal.models import CodePurpose, FollowCode, PortalSubmission
-from fivestar.tickets.models import Reply, Status, Ticket
+from fivestar.tickets.models import Ticket
 from fivestar.tickets.services import (
     Actor,
     TicketRequest,
     Upload,
     add_attachments,
-    add_reply,
-    confirm_resolution,
     create_ticket,
-    reopen_ticket,
-    resume_ticket,
 )
 
 CODE_DIGITS = 6
@@ -247,7 +242,7 @@ def send_follow_code(
             template_code=TEMPLATE_FOLLOW_CODE if ticket else TEMPLATE_SIGN_IN_CODE,
             context={"code": code, "minutes": answer.minutes,
                      "number": ticket.number if ticket else ""},
-            language=_message_language(), ticket=ticket,
+            language=_message_language(), about=ticket,
         )
     return answer
 
@@ -310,53 +305,3 @@ def verify_follow_code(
         raise wrong
     row.used_at = now
     return row
-
-
-# --- the customer's answers on a ticket --------------------------------------------------------
-
-
-def customer_reply(
-    *, ticket: Ticket, actor: Actor, body: str, uploads: list[Upload] | None = None
-) -> Reply:
-    """The customer writes on their ticket (with photos). When the ticket was waiting for the
-    customer, their answer is what we waited for: work resumes and the clocks run again. A
-    closed ticket takes no more messages: the customer reopens it instead."""
-    _refuse_when_ended(ticket)
-    with transaction.atomic():
-        reply = add_reply(ticket=ticket, actor=actor, body=body, uploads=uploads or [])
-        if Ticket.objects.filter(pk=ticket.pk, status=Status.WAITING_CUSTOMER).exists():
-            # Somebody may have moved the ticket meanwhile: then it stays where they put it,
-            # and the reply stands.
-            with suppress(Conflict), transaction.atomic():
-                resume_ticket(ticket=ticket, actor=actor, note=_("客户已在门户回复。"))
-    return reply
-
-
-def _refuse_when_ended(ticket: Ticket) -> None:
-    if ticket.status == Status.CANCELLED:
-        raise ValidationFailed(_("这张工单已取消。如需帮助，请重新提交或拨打服务热线。"),
-                               code="ticket_cancelled")
-    if ticket.status == Status.CLOSED:
-        raise ValidationFailed(_("这张工单已关闭。如果问题又出现了，请重新打开工单。"),
-                               code="ticket_closed")
-
-
-def customer_add_photos(*, ticket: Ticket, actor: Actor, uploads: list[Upload]) -> int:
-    """Attach more photos to an open or resolved ticket; returns how many."""
-    _refuse_when_ended(ticket)
-    return len(add_attachments(ticket=ticket, actor=actor, uploads=uploads))
-
-
-def customer_confirm(*, ticket: Ticket, actor: Actor, solved: bool, reason: str = "") -> Ticket:
-    """The customer's answer to "is it solved?" on a resolved ticket: solved closes it, not
-    solved (with the reason) sends it back to work (SPEC §5)."""
-    reason = (reason or "").strip()
-    if not solved and not reason:
-        raise ValidationFailed(_("请告诉我们哪里还没有解决。"),
-                               fields={"reason": [_("请填写原因。")]})
-    return confirm_resolution(ticket=ticket, actor=actor, solved=solved, note=reason)
-
-
-def customer_reopen(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
-    """The problem is back after closure: the customer reopens the ticket with the reason."""
-    return reopen_ticket(ticket=ticket, actor=actor, reason=reason)

@@ -1,15 +1,15 @@
-"""The ticket actions the SLA engine adds (``tickets.hooks.register_action``): ``extend`` and
-``arrive``. Each handler turns the parsed body into one service call; the rules live in the
-services (``extensions``, ``visits``)."""
+"""The ticket actions the SLA engine adds to the ticket's registry
+(``tickets.workflow.register_action``): ``extend`` and ``arrive``. Each runner turns the parsed
+body into one service call; the rules live in the services (``extensions``, ``visits``)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.accounts.models import RoleCode
 from fivestar.sla import extensions, visits
 from fivestar.sla.schemas import ArriveIn, ExtendIn
-from fivestar.tickets import hooks
+from fivestar.tickets.actors import Actor
 from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket
-from fivestar.tickets.services.transitions import Actor
+from fivestar.tickets.workflow import register_action
 
 # SPEC §3 names nobody for extensions; a service manager expects the people who answer for the
 # ticket: the supervisor and the manager (and administrators), and the assignee who agreed the
@@ -17,24 +17,24 @@ from fivestar.tickets.services.transitions import Actor
 EXTENDERS = frozenset({RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.ADMINISTRATOR})
 
 
-def _extend(*, ticket: Ticket, actor: Actor, body: ExtendIn) -> None:
-    extensions.extend_deadline(ticket=ticket, target=body.target, new_due_at=body.due_at,
+def _extend(*, ticket: Ticket, actor: Actor, body: ExtendIn) -> object:
+    return extensions.extend_deadline(ticket=ticket, target=body.target, new_due_at=body.due_at,
                                reason=body.reason, customer_agreed=body.customer_agreed,
                                actor=actor)
 
 
-def _arrive(*, ticket: Ticket, actor: Actor, body: ArriveIn) -> None:
-    visits.record_arrival(ticket=ticket, actor=actor, note=body.note)
+def _arrive(*, ticket: Ticket, actor: Actor, body: ArriveIn) -> Ticket:
+    return visits.record_arrival(ticket=ticket, actor=actor, note=body.note)
 
 
 def register() -> None:
-    hooks.register_action(
-        extensions.ACTION, schema=ExtendIn, handler=_extend, label=_("延期"),
+    register_action(
+        extensions.ACTION, schema=ExtendIn, run=_extend, label=_("延期"),
         roles=EXTENDERS, statuses=OPEN_STATUSES, assignee_may=True,
-        available=extensions.can_extend,
+        available=extensions.can_extend, owner="sla",
     )
-    hooks.register_action(
-        visits.ACTION, schema=ArriveIn, handler=_arrive, label=_("上门到达"),
+    register_action(
+        visits.ACTION, schema=ArriveIn, run=_arrive, label=_("上门到达"),
         roles=EXTENDERS, statuses={Status.ASSIGNED, Status.IN_PROGRESS}, assignee_may=True,
-        available=visits.visit_pending,
+        available=visits.visit_pending, needs_input=False, owner="sla",
     )

@@ -18,6 +18,7 @@ from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fivestar.products.models import ProductLine
 from fivestar.sla import services
+from fivestar.sla.errors import SlaErrorCode
 from fivestar.sla.models import Calendar, CalendarOverride, SlaPolicy, SlaTarget
 from fivestar.sla.policies import PolicySpec, TargetSpec, create_policy, update_policy
 from fivestar.sla.policies import validate_policy as check_policy
@@ -57,14 +58,15 @@ router = Router(tags=["sla"])
 def _staff(request: HttpRequest) -> User:
     user = request.user
     if not user.role_codes() - {RoleCode.CUSTOMER}:
-        raise PermissionDenied(_("只有员工可以查看服务标准。"), code="staff_only")
+        raise PermissionDenied(_("只有员工可以查看服务标准。"), code=SlaErrorCode.STAFF_ONLY)
     return user
 
 
 def _administrator(request: HttpRequest) -> User:
     user = request.user
     if not user.has_role(RoleCode.ADMINISTRATOR):
-        raise PermissionDenied(_("只有系统管理员可以修改服务标准。"), code="administrator_only")
+        raise PermissionDenied(_("只有系统管理员可以修改服务标准。"),
+                               code=SlaErrorCode.ADMINISTRATOR_ONLY)
     return user
 
 

@@ -9,9 +9,10 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fivestar.core import periodic
-        from fivestar.sla import actions, clocks, sweep
+        from fivestar.sla import actions, clocks, events, sweep
         from fivestar.tickets import hooks
 
+        events.declare()
         hooks.on_ticket_event(clocks.on_ticket_event)
         hooks.register_deadline_provider(clocks.deadlines_for, prefetch=("sla_clocks",))
         periodic.register("sla.sweep", sweep.sla_sweep, every_seconds=60)

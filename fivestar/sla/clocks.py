@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from fivestar.core.errors import DomainError
+from fivestar.sla.events import SlaEventKind
 from fivestar.sla.models import ClockState, SlaClock, SlaTarget, default_warn_percent
 from fivestar.sla.selectors import calendar_snapshot, load_calendar, policy_for
 from fivestar.sla.worktime import (
@@ -37,6 +38,8 @@ from fivestar.sla.worktime import (
     make_snapshot,
     working_time_between,
 )
+from fivestar.tickets.actors import ActorKind
+from fivestar.tickets.events import Accepted, Assignment, PrioritySet, TicketEventKind
 from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -45,8 +48,9 @@ WALL_CLOCK = make_snapshot(code="wall-clock", time_zone="UTC", is_24x7=True)
 _ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
 #: Events that never move a clock: notes and files, and the SLA engine's own events (an
 #: extension or a recomputation has already changed the clocks when its event is written).
-QUIET_ACTIONS = frozenset({
-    "note", "attachment", "edited", "extend", "recompute_deadlines", "contact_revealed",
+QUIET_KINDS = frozenset({
+    TicketEventKind.NOTE_ADDED, TicketEventKind.ATTACHMENTS_ADDED, TicketEventKind.EDITED,
+    TicketEventKind.CONTACT_REVEALED, SlaEventKind.EXTENDED, SlaEventKind.DEADLINES_RECOMPUTED,
 })
 
 
@@ -77,17 +81,18 @@ def triggers_for(event: TicketEvent) -> set[str]:
     """The trigger names an event fires: its action, plus ``assigned`` (an assignee was set),
     ``staff_reply`` (a public reply by staff), ``reopened`` (work resumes after a resolution)
     and ``visit_planned`` (the acceptance found an on-site visit needed, SPEC §3)."""
-    triggers = {event.action}
-    after = event.after or {}
-    if event.action in ("assign", "approve") and after.get("assignee"):
+    kind = event.kind
+    triggers = {str(kind)}
+    payload = event.payload
+    if isinstance(payload, Assignment) and payload.assignee:
         triggers.add("assigned")
-    if event.action == "reply" and event.actor_kind == "staff":
+    if kind == TicketEventKind.REPLIED and event.actor_kind == ActorKind.STAFF:
         triggers.add("staff_reply")
-    if event.action == "reopen" or (
-        event.action == "confirm" and event.to_status == Status.IN_PROGRESS
+    if kind == TicketEventKind.REOPENED or (
+        kind == TicketEventKind.CONFIRMED and event.to_status == Status.IN_PROGRESS
     ):
         triggers.add("reopened")
-    if event.action == "accept" and after.get("visit_needed"):
+    if isinstance(payload, Accepted) and payload.visit_needed:
         triggers.add("visit_planned")
     return triggers
 
@@ -230,7 +235,7 @@ class Applied:
 
 def event_time(event: TicketEvent, ticket: Ticket) -> datetime:
     """When an event counts for the clocks: a ticket counts from its receipt (SPEC §2)."""
-    return ticket.received_at if event.action == "created" else event.at
+    return ticket.received_at if event.kind == TicketEventKind.CREATED else event.at
 
 
 def apply_event(*, event: TicketEvent, ticket: Ticket, status: str, clocks: list[SlaClock],
@@ -246,8 +251,9 @@ def apply_event(*, event: TicketEvent, ticket: Ticket, status: str, clocks: list
     open_clocks = [c for c in clocks if c.is_open]
     changed: dict[int, SlaClock] = {}
 
-    if event.action == "set_priority" and "priority" in (event.after or {}):
-        reason = f"priority {event.before.get('priority')} → {event.after.get('priority')}"
+    payload = event.payload
+    if isinstance(payload, PrioritySet) and payload.previous != payload.priority:
+        reason = f"priority {payload.previous} → {payload.priority}"
         for clock in open_clocks:
             target = terms.targets.get(clock.name)
             if target is None:
@@ -317,12 +323,12 @@ def terms_for(*, ticket: Ticket, clocks: list[SlaClock]) -> Terms:
 def on_ticket_event(event: TicketEvent) -> None:
     """Start, stop, pause, resume, re-arm and recompute the ticket's clocks for ``event``,
     and write ``Ticket.next_due_at``. Runs inside the transaction that wrote the event."""
-    if event.action in QUIET_ACTIONS:
+    if event.kind in QUIET_KINDS:
         return
     ticket = event.ticket
     # A ticket being created has no clocks yet: no need to ask the database.
     clocks = (
-        [] if event.action == "created"
+        [] if event.kind == TicketEventKind.CREATED
         else list(SlaClock.objects.filter(ticket=ticket).order_by("id"))
     )
     try:
@@ -331,7 +337,7 @@ def on_ticket_event(event: TicketEvent) -> None:
                               calendars=Calendars())
     except DomainError:
         # A broken calendar must not block the ticket change; the clocks wait for a fix.
-        logger.exception("SLA clocks not updated for ticket %s (%s)", ticket.pk, event.action)
+        logger.exception("SLA clocks not updated for ticket %s (%s)", ticket.pk, event.kind)
         return
     for clock in applied.changed:
         clock.save()

@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 
 from fivestar.core.errors import ValidationFailed
 from fivestar.sla.clocks import Calendars, refresh_next_due, schedule
+from fivestar.sla.events import SlaEventKind, deadline_extended_event
 from fivestar.sla.models import ClockState, SlaClock, SlaExtension, TargetName
 from fivestar.sla.worktime import MAX_DURATION, working_time_between
+from fivestar.tickets.actors import Actor
 from fivestar.tickets.models import Ticket
-from fivestar.tickets.services.transitions import Actor, act_on_ticket
+from fivestar.tickets.services.transitions import action_on_ticket
 
-ACTION = "extend"
+ACTION = SlaEventKind.EXTENDED.value
 
 
 def _fail(field: str, message: str) -> ValidationFailed:
@@ -67,16 +69,14 @@ def extend_deadline(
     """Move the running deadline ``target`` of ``ticket`` to ``new_due_at`` (SPEC §3 延期).
 
     Rules: the actor may extend (supervisor, manager, administrator, or the ticket's assignee:
-    ``hooks.register_action`` in ``SlaConfig.ready``); a reason is given; the customer agreed;
+    ``sla.actions``, registered in ``SlaConfig.ready``); a reason is given; the customer agreed;
     the target's clock is running (not paused, met, breached or cancelled); the new time is later
     than now and later than the current deadline, by some working time on the clock's calendar.
     Keeps ``original_due_at``, records an ``SlaExtension`` and one ``extend`` event on the
     ticket's timeline, in one transaction under the ticket's row lock. Bad input →
     ``ValidationFailed`` naming ``reason``, ``customer_agreed``, ``target`` or ``due_at``.
     """
-    recorded: list[SlaExtension] = []
-
-    def change(row: Ticket) -> dict:
+    with action_on_ticket(ticket=ticket, action=ACTION, actor=actor) as row:
         now = timezone.now()
         note = _check_request(target=target, new_due_at=new_due_at, reason=reason,
                               customer_agreed=customer_agreed, now=now)
@@ -99,13 +99,11 @@ def extend_deadline(
         if clock.warned_at is not None and clock.warn_at > now:
             clock.warned_at = None  # warn again before the new deadline
         clock.save(update_fields=["extended", "due_at", "warn_at", "warned_at"])
-        recorded.append(SlaExtension.objects.create(
+        extension = SlaExtension.objects.create(
             clock=clock, from_due_at=before, agreed_due_at=new_due_at, to_due_at=clock.due_at,
             reason=note, customer_agreed=True, by=actor.user, at=now,
-        ))
+        )
         refresh_next_due(ticket=row)
-        return {"target": (target, target), "due_at": (before, clock.due_at)}
-
-    act_on_ticket(ticket=ticket, action=ACTION, actor=actor, change=change,
-                  note=(reason or "").strip())
-    return recorded[0]
+        deadline_extended_event(ticket=row, actor=actor, target=target, from_due=before,
+                                to_due=clock.due_at, reason=note)
+    return extension

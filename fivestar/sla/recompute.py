@@ -19,17 +19,17 @@ from django.utils import timezone
 from fivestar.accounts.models import User
 from fivestar.core.errors import DomainError
 from fivestar.sla.clocks import Calendars, Terms, recompute, refresh_next_due
+from fivestar.sla.events import deadlines_recomputed_event
 from fivestar.sla.models import ClockState, SlaClock, SlaPolicy, default_warn_percent
 from fivestar.sla.selectors import policy_for
 from fivestar.sla.simulation import replay_ticket
-from fivestar.tickets.events import record_event
+from fivestar.tickets.actors import Actor
 from fivestar.tickets.models import OPEN_STATUSES, Ticket
 
 logger = logging.getLogger(__name__)
 
 #: Tickets read per query while looking for the ones the policy governs.
 RECOMPUTE_BATCH = 500
-EVENT_ACTION = "recompute_deadlines"
 
 
 @dataclass(frozen=True)
@@ -91,12 +91,10 @@ def _recompute_ticket(*, ticket_id: int, policy: SlaPolicy, actor: User | None,
         for clock, _before in changed:
             clock.save()
         refresh_next_due(ticket=ticket, clocks=clocks)
-        record_event(
-            ticket=ticket, action=EVENT_ACTION, actor=actor,
-            before={clock.name: {"due_at": before[0].isoformat(), "state": before[2]}
-                    for clock, before in changed},
-            after={clock.name: {"due_at": clock.due_at.isoformat(), "state": clock.state}
-                   for clock, _before in changed},
+        deadlines_recomputed_event(
+            ticket=ticket, actor=Actor(user=actor),
+            before={clock.name: (before[0], before[2]) for clock, before in changed},
+            after={clock.name: (clock.due_at, clock.state) for clock, _before in changed},
             note=current.name,
         )
         return len(changed)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from fivestar.core.errors import ValidationFailed
 from fivestar.sla.clocks import (
-    QUIET_ACTIONS,
+    QUIET_KINDS,
     Calendars,
     Terms,
     apply_event,
@@ -38,6 +38,7 @@ from fivestar.sla.models import (
 )
 from fivestar.sla.policies import PolicySpec, draft_targets
 from fivestar.sla.selectors import policy_for
+from fivestar.tickets.events import TicketEventKind
 from fivestar.tickets.models import Status, Ticket, TicketEvent
 
 #: Tickets read per query during a replay.
@@ -70,7 +71,8 @@ def preview_deadlines(*, priority: str, ticket_type: str = "", channel: str = ""
     policy = policy_for(ticket=ticket)
     terms = Terms(targets={t.name: t for t in policy.targets.all()} if policy else {},
                   warn_percent=policy.warn_at_percent if policy else default_warn_percent())
-    created = TicketEvent(ticket=ticket, action="created", at=received_at, to_status=Status.NEW)
+    created = TicketEvent(ticket=ticket, action=TicketEventKind.CREATED, at=received_at,
+                          to_status=Status.NEW)
     applied = apply_event(event=created, ticket=ticket, status=Status.NEW, clocks=[],
                           terms=terms, calendars=Calendars())
     deadlines = {
@@ -113,7 +115,7 @@ def replay_ticket(*, ticket: Ticket, events: list[TicketEvent], terms: Terms,
     clocks: list[SlaClock] = []
     status = Status.NEW
     for event in events:
-        if event.action in QUIET_ACTIONS:
+        if event.kind in QUIET_KINDS:
             continue
         _breach_past_due(clocks, event_time(event, ticket))
         status = event.to_status or status

@@ -179,7 +179,7 @@ def _notify(clock: SlaClock, *, person, code: str, key: str, level: int) -> None
             "title": ticket.title,
         }
     notice = StaffNotice(
-        person=person, ticket=ticket, title=title, body=body, dedupe_key=key,
+        person=person, about=ticket, title=title, body=body, dedupe_key=key,
         kind=StaffNotificationKind.SLA_WARNING if warning else StaffNotificationKind.SLA_BREACHED,
         email_template_code=code, email_dedupe_key=key,
         email_context={

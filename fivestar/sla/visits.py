@@ -12,11 +12,14 @@ take ``arrive`` over, and the target's start and stop events are data an adminis
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import Conflict
+from fivestar.sla.errors import SlaErrorCode
+from fivestar.sla.events import SlaEventKind, arrived_event
 from fivestar.sla.models import ClockState, SlaClock, TargetName
+from fivestar.tickets.actors import Actor
 from fivestar.tickets.models import Ticket
-from fivestar.tickets.services.transitions import Actor, act_on_ticket
+from fivestar.tickets.services.transitions import action_on_ticket
 
-ACTION = "arrive"
+ACTION = SlaEventKind.ARRIVED.value
 
 
 def visit_pending(ticket: Ticket) -> bool:
@@ -29,14 +32,12 @@ def record_arrival(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
     """The technician is on site (SPEC §3, §4 visits): one ``arrive`` event on the timeline,
     which meets the visit target. Only while a visit is pending (else ``Conflict``); who may:
     the assignee, a supervisor, a manager, an administrator (``SlaConfig.ready``)."""
-
-    def change(row: Ticket) -> dict:
+    with action_on_ticket(ticket=ticket, action=ACTION, actor=actor) as row:
         pending = SlaClock.objects.filter(
             ticket=row, name=TargetName.VISIT, met_at__isnull=True,
         ).exclude(state=ClockState.CANCELLED).exists()
         if not pending:
-            raise Conflict(_("这张工单没有待完成的上门服务。"), code="no_visit_pending")
-        return {}
-
-    return act_on_ticket(ticket=ticket, action=ACTION, actor=actor, change=change,
-                         note=(note or "").strip())
+            raise Conflict(_("这张工单没有待完成的上门服务。"),
+                           code=SlaErrorCode.NO_VISIT_PENDING)
+        arrived_event(ticket=row, actor=actor, note=(note or "").strip())
+    return ticket

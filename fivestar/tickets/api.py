@@ -2,24 +2,25 @@
 
 import math
 from datetime import timedelta
+from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Header, Query, Router, Schema
+from ninja import Body, File, Header, Query, Router, Schema
 from ninja import Status as Answer
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
-from pydantic import ValidationError as PydanticValidationError
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import NotFound, ValidationFailed
 from fivestar.customers.masking import mask
 from fivestar.customers.services import CustomerDetails
 from fivestar.tickets import hooks, services
+from fivestar.tickets.actions import perform_action
+from fivestar.tickets.actors import ActorKind
+from fivestar.tickets.events import event_type
 from fivestar.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -31,7 +32,6 @@ from fivestar.tickets.models import (
     TicketType,
 )
 from fivestar.tickets.schemas import (
-    ActionIn,
     AttachmentOut,
     EventOut,
     ReplyIn,
@@ -46,8 +46,8 @@ from fivestar.tickets.selectors import (
     ticket_timeline,
     visible_tickets,
 )
-from fivestar.tickets.services import Actor, Resolution, TicketRequest, Upload
-from fivestar.tickets.workflow import RULES, allowed_actions, check_action
+from fivestar.tickets.services import Actor, TicketRequest, Upload
+from fivestar.tickets.workflow import action_prefetches, allowed_actions, registered_actions
 
 router = Router(tags=["tickets"])
 
@@ -239,7 +239,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     offset = (filters.page - 1) * filters.page_size
     page = list(
         tickets.select_related(*_LIST_RELATED)
-        .prefetch_related(*hooks.deadline_prefetches())
+        .prefetch_related(*hooks.deadline_prefetches(), *action_prefetches())
         .order_by(*_SORTS[filters.sort])[offset: offset + filters.page_size]
     )
     return {
@@ -327,107 +327,42 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int):
 
 @router.get("/{number}/events", response=list[EventOut], summary="The timeline")
 def list_events(request: HttpRequest, number: str):
+    """Every event of the ticket, oldest first. The ticket's own customer sees only what the
+    portal shows them: the events about their request's progress and their own messages —
+    no internal notes, edits or views of their contact details, and no staff names."""
     ticket = _loaded(number=number, user=request.user)
-    return [
-        {
-            "id": event.pk, "at": event.at, "action": event.action,
-            "actor": _user_ref(event.actor), "actor_kind": event.actor_kind,
-            "from_status": event.from_status, "to_status": event.to_status,
-            "before": event.before, "after": event.after, "note": event.note,
-        }
-        for event in ticket_timeline(ticket=ticket)
-    ]
+    events = ticket_timeline(ticket=ticket)
+    if actor_for(user=request.user, ticket=ticket).as_customer:
+        return [_event_payload(event, for_customer=True) for event in events
+                if (spec := event_type(event.action)) is not None and spec.customer_visible]
+    return [_event_payload(event) for event in events]
 
 
-def _assignee(username: str | None) -> User:
-    if not username:
-        raise ValidationFailed(_("请选择处理人。"), fields={"assignee": [_("必填。")]})
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationFailed(_("没有这个用户：%(name)s") % {"name": username[:40]},
-                               fields={"assignee": [_("未知的用户。")]})
-    return user
+def _event_payload(event, *, for_customer: bool = False) -> dict:
+    staff_hidden = for_customer and event.actor_kind != ActorKind.CUSTOMER
+    return {
+        "id": event.pk, "at": event.at, "action": event.action,
+        "actor": None if staff_hidden else _user_ref(event.actor),
+        "actor_kind": event.actor_kind,
+        "from_status": event.from_status, "to_status": event.to_status,
+        "before": event.before, "after": event.after, "note": event.note,
+    }
 
 
-def _run_action(*, action: str, ticket: Ticket, actor: Actor, body: ActionIn) -> Ticket:
-    match action:
-        case "accept":
-            return services.accept_ticket(ticket=ticket, actor=actor, note=body.note,
-                                          visit_needed=body.visit_needed)
-        case "assign":
-            return services.assign_ticket(ticket=ticket, actor=actor,
-                                          assignee=_assignee(body.assignee), note=body.note)
-        case "approve":
-            return services.approve_ticket(ticket=ticket, actor=actor, note=body.note)
-        case "start":
-            return services.start_ticket(ticket=ticket, actor=actor, note=body.note)
-        case "wait_customer":
-            return services.wait_for_customer(ticket=ticket, actor=actor,
-                                              reason=body.reason or body.note)
-        case "resume":
-            return services.resume_ticket(ticket=ticket, actor=actor, note=body.note)
-        case "resolve":
-            return services.resolve_ticket(ticket=ticket, actor=actor, record=Resolution(
-                resolution=body.resolution, technical_solution=body.technical_solution,
-                parts_replaced=body.parts_replaced, labour_minutes=body.labour_minutes,
-                cost_fen=body.cost_fen, solved_on_first_contact=body.solved_on_first_contact,
-            ))
-        case "confirm":
-            if body.solved is None:
-                raise ValidationFailed(_("请说明问题是否已解决。"),
-                                       fields={"solved": [_("必填。")]})
-            return services.confirm_resolution(ticket=ticket, actor=actor, solved=body.solved,
-                                               note=body.note)
-        case "close":
-            return services.close_ticket(ticket=ticket, actor=actor, note=body.note)
-        case "reopen":
-            return services.reopen_ticket(ticket=ticket, actor=actor,
-                                          reason=body.reason or body.note)
-        case "cancel":
-            return services.cancel_ticket(ticket=ticket, actor=actor,
-                                          reason=body.reason or body.note)
-        case "set_priority":
-            if body.priority is None:
-                raise ValidationFailed(_("请选择优先级。"), fields={"priority": [_("必填。")]})
-            return services.set_priority(ticket=ticket, actor=actor, priority=body.priority,
-                                         reason=body.reason or body.note)
-    # Not an action of the state machine: the workflow check answers 409 with the actions
-    # allowed now.
-    check_action(ticket=ticket, action=action, user=actor.user, as_customer=actor.as_customer)
-    raise NotFound(_("未知的操作。"))  # pragma: no cover - check_action always raises here
-
-
-def _run_provided(provided: hooks.ProvidedAction, *, ticket: Ticket, actor: Actor,
-                  data: object) -> None:
-    # Roles and state first, as for the table's actions: a forbidden action answers 403/409
-    # whatever the body says. The handler's service checks again under the row lock.
-    check_action(ticket=ticket, action=provided.name, user=actor.user,
-                 as_customer=actor.as_customer)
-    try:
-        body = provided.schema.model_validate(data)
-    except PydanticValidationError as exc:
-        # With the context (limits, allowed values): the API words each error from it.
-        raise NinjaValidationError(exc.errors(include_url=False)) from exc
-    provided.handler(ticket=ticket, actor=actor, body=body)
-
-
-def _provided_actions_doc() -> str:
-    return "\n".join(f"- ``{p.name}``: {(p.schema.__doc__ or '').strip()}"
-                     for p in hooks.provided_actions())
+def _actions_doc() -> str:
+    return "\n".join(f"- ``{action.name}``: {(action.schema.__doc__ or '').strip()}"
+                     for action in registered_actions())
 
 
 @router.post("/{number}/actions/{action}", response=TicketOut, summary="Take an action",
-             description="\n\n".join(filter(None, [ActionIn.__doc__, _provided_actions_doc()])))
-def take_action(request: HttpRequest, number: str, action: str, payload: ActionIn | None = None):
+             description="\n\n".join([
+                 "The body depends on the action (JSON or a form post; no body for an action "
+                 "that needs none). A forbidden action answers 409 with `allowed_actions`.",
+                 _actions_doc(),
+             ]))
+def take_action(request: HttpRequest, number: str, action: str,
+                payload: dict[str, Any] | None = Body(None)):
     ticket = _loaded(number=number, user=request.user)
-    actor = actor_for(user=request.user, ticket=ticket)
-    provided = None if action in RULES else hooks.provided_action(action)
-    if provided is not None:
-        # Its fields are its own: read them from the body as sent (by the API's own parser,
-        # so JSON and form posts read alike), not through ``ActionIn``.
-        from fivestar.api import api
-
-        _run_provided(provided, ticket=ticket, actor=actor, data=api.parser.parse_body(request))
-    else:
-        _run_action(action=action, ticket=ticket, actor=actor, body=payload or ActionIn())
+    perform_action(ticket=ticket, action=action, actor=actor_for(user=request.user, ticket=ticket),
+                   data=payload)
     return ticket_payload(_loaded(number=number, user=request.user), user=request.user)

@@ -1,33 +1,30 @@
 """Who reacts to ticket events. ``tickets`` knows nothing of the apps that react to it.
 
-An app that reacts (notifications, the SLA engine, surveys…) registers a handler in its
-``AppConfig.ready``. Handlers run inside the transaction that wrote the event, so whatever they
-write (an outbox row, a clock) commits or rolls back with the change itself. A handler that must
-reach the outside world does it after commit (the outbox, ``transaction.on_commit``).
+An app that reacts (the SLA engine, dispatch, surveys…) registers a handler in its
+``AppConfig.ready``: for every event (``on_ticket_event``) or for some kinds only
+(``on_event(kind, ...)``, the kinds being enum members of ``tickets.events`` or of the app that
+declared them). Handlers run inside the transaction that wrote the event, so whatever they write
+(an outbox row, a clock) commits or rolls back with the change itself. A handler that must reach
+the outside world does it after commit (the outbox, ``transaction.on_commit``). A handler reads
+what happened from ``event.kind`` and ``event.payload`` (typed), never from the JSON by key.
 
 The SLA engine also provides the ticket's deadlines (``register_deadline_provider``), with the
 related names a list of tickets should prefetch so that reading them costs no query per ticket.
 
-An app may also add an action to the ticket's ``actions/{action}`` endpoint
-(``register_action``): its name, its body schema, the function that runs it, who may take it in
-which states, and whether it makes sense for this ticket now (the SLA engine's ``extend`` exists
-only while a deadline is running). The workflow lists it in ``allowed_actions`` and checks the
-roles like any other action; the handler's own service does the rest.
+Actions other apps add to the ticket are registered in ``tickets.workflow``.
 """
 
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from fivestar.tickets.models import Ticket, TicketEvent
 
 EventHandler = Callable[["TicketEvent"], None]
 DeadlineProvider = Callable[["Ticket"], dict[str, dict]]
 
 _handlers: list[EventHandler] = []
+_by_kind: dict[str, list[EventHandler]] = {}
 _deadlines: dict[str, object] = {"provider": None, "prefetch": ()}
 
 
@@ -38,8 +35,23 @@ def on_ticket_event(handler: EventHandler) -> EventHandler:
     return handler
 
 
+def on_event(*kinds: str) -> Callable[[EventHandler], EventHandler]:
+    """Register a handler for events of these ``kinds`` only (a decorator)."""
+
+    def register(handler: EventHandler) -> EventHandler:
+        for kind in kinds:
+            registered = _by_kind.setdefault(str(kind), [])
+            if handler not in registered:
+                registered.append(handler)
+        return handler
+
+    return register
+
+
 def dispatch(event: "TicketEvent") -> None:
     for handler in tuple(_handlers):
+        handler(event)
+    for handler in tuple(_by_kind.get(event.action, ())):
         handler(event)
 
 
@@ -58,49 +70,3 @@ def deadlines(ticket: "Ticket") -> dict[str, dict]:
 
 def deadline_prefetches() -> tuple:
     return _deadlines["prefetch"]  # type: ignore[return-value]
-
-
-ActionHandler = Callable[..., Any]
-
-
-@dataclass(frozen=True)
-class ProvidedAction:
-    """An action another app adds to tickets. ``handler(ticket=, actor=, body=)`` runs it with
-    the body parsed by ``schema`` (a pydantic model); ``roles`` may take it on any ticket in
-    ``statuses``, the assignee too when ``assignee_may``; ``available(ticket)`` (optional) says
-    whether it applies to this ticket now — it must read only what a ticket list prefetches."""
-
-    name: str
-    schema: type["BaseModel"]
-    handler: ActionHandler
-    label: object
-    roles: frozenset[str]
-    statuses: frozenset[str]
-    assignee_may: bool = False
-    available: Callable[["Ticket"], bool] | None = None
-
-
-_actions: dict[str, ProvidedAction] = {}
-
-
-def register_action(
-    name: str, *, schema: type["BaseModel"], handler: ActionHandler, label: object,
-    roles: Collection[str], statuses: Collection[str], assignee_may: bool = False,
-    available: Callable[["Ticket"], bool] | None = None,
-) -> ProvidedAction:
-    """Add ``name`` to the ticket actions (``label`` is shown to people; a lazy translation).
-    Registering a name again replaces the earlier registration."""
-    action = ProvidedAction(
-        name=name, schema=schema, handler=handler, label=label, roles=frozenset(roles),
-        statuses=frozenset(statuses), assignee_may=assignee_may, available=available,
-    )
-    _actions[name] = action
-    return action
-
-
-def provided_action(name: str) -> ProvidedAction | None:
-    return _actions.get(name)
-
-
-def provided_actions() -> list[ProvidedAction]:
-    return list(_actions.values())

@@ -228,6 +228,24 @@ class TicketEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("ticket events are append-only")
 
+    @property
+    def kind(self):
+        """The event's kind as the enum member of the app that declared it
+        (``tickets.events.register_event_type``); compare with members, never with strings."""
+        from fivestar.tickets.events import kind_of
+
+        return kind_of(self)
+
+    @property
+    def payload(self):
+        """What the event carries, as its kind's payload type (``tickets.events``)."""
+        cached = self.__dict__.get("_payload")
+        if cached is None:
+            from fivestar.tickets.events import payload_of
+
+            cached = self.__dict__["_payload"] = payload_of(self)
+        return cached
+
 
 class Reply(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="replies")

@@ -147,28 +147,59 @@ class EventOut(Schema):
     note: str
 
 
-class ActionIn(Schema):
-    """The body of an action. Which fields count depends on the action:
+# --- the bodies of the ticket's own actions (tickets.actions) -----------------------------------
 
-    - ``accept``: ``visit_needed`` (the evaluation found an on-site visit needed);
-    - ``assign``: ``assignee`` (username); ``cancel``, ``reopen``, ``wait_customer``: ``reason``;
-    - ``resolve``: ``resolution`` (required), ``technical_solution``, ``parts_replaced``,
-      ``labour_minutes``, ``cost_fen``, ``solved_on_first_contact``;
-    - ``confirm``: ``solved`` (required); ``set_priority``: ``priority`` (required), ``reason``;
-    - every action: ``note``.
 
-    Actions other parts of the system add (listed below) take the fields named there.
-    """
+class NoteIn(Schema):
+    """``note`` (optional): a word for the timeline."""
 
     note: str = Field("", max_length=5000)
+
+
+class AcceptIn(NoteIn):
+    """``visit_needed``: the evaluation found that someone must go on site (starts the 48-hour
+    visit target); ``note``."""
+
+    visit_needed: bool = False
+
+
+class AssignIn(NoteIn):
+    """``assignee`` (required): the username of the person who takes the ticket; ``note``."""
+
+    assignee: str = Field("", max_length=150)
+
+
+class ReasonIn(NoteIn):
+    """``reason`` (required; ``note`` is read when ``reason`` is empty)."""
+
     reason: str = Field("", max_length=5000)
-    assignee: str | None = Field(None, max_length=150)
+
+    @property
+    def text(self) -> str:
+        return self.reason or self.note
+
+
+class SetPriorityIn(ReasonIn):
+    """``priority`` (required: P1, P2 or P3); ``reason``."""
+
     priority: PriorityCode | None = None
+
+
+class ConfirmIn(NoteIn):
+    """``solved`` (required): the customer's answer; when not solved, ``note`` says what is
+    still wrong (required then)."""
+
     solved: bool | None = None
+
+
+class ResolveIn(Schema):
+    """The closing record (SPEC §5): ``resolution`` (required), ``technical_solution``,
+    ``parts_replaced``, ``labour_minutes``, ``cost_fen`` (integer fen),
+    ``solved_on_first_contact``."""
+
     resolution: str = Field("", max_length=20000)
     technical_solution: str = Field("", max_length=20000)
     parts_replaced: str = Field("", max_length=5000)
     labour_minutes: int | None = Field(None, ge=0, le=100000)
     cost_fen: int | None = Field(None, ge=0, le=10**12)
     solved_on_first_contact: bool | None = None
-    visit_needed: bool = False

@@ -7,7 +7,6 @@ its messages stand beside the fields they name, the same messages the API gives.
 
 import types
 import uuid
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, Union, get_args, get_origin
@@ -17,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fivestar.core.errors import DomainError
+from fivestar.core.forms import DomainErrorsMixin as BaseDomainErrorsMixin
+from fivestar.core.money import yuan_to_fen
 from fivestar.customers.services import CustomerDetails
 from fivestar.tickets.models import Channel, Priority, TicketType
-from fivestar.tickets.services import Resolution, TicketRequest
+from fivestar.tickets.services import TicketRequest
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -55,31 +55,10 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class DomainErrorsMixin:
-    """Put a ``DomainError``'s field messages beside the form's fields."""
+class DomainErrorsMixin(BaseDomainErrorsMixin):
+    """The workspace's forms are long: a domain error also stands at their top."""
 
-    #: Service field names → this form's field names.
-    domain_field_map: Mapping[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        # Labels stand above their fields: no colon after them.
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def add_domain_errors(self, error: DomainError) -> None:
-        placed = False
-        for name, messages in error.fields.items():
-            target = self.domain_field_map.get(name, name)
-            if target not in self.fields:
-                continue
-            for message in messages or [error.message]:
-                self.add_error(target, message)
-            placed = True
-        if not placed:
-            self.add_error(None, error.message)
-        elif error.message and not any(error.message in m for m in self.non_field_errors()):
-            # The summary tells the agent something is wrong before they find the field.
-            self.add_error(None, error.message)
+    domain_error_summary = True
 
 
 # --- intake -----------------------------------------------------------------------------------
@@ -240,10 +219,23 @@ class RevealForm(forms.Form):
 
 
 class ActionForm(DomainErrorsMixin, forms.Form):
-    """The body of a ticket action. Subclasses add the fields their action needs."""
+    """The body of a ticket action. Subclasses add the fields their action needs;
+    ``action_data`` gives the input as the action's schema reads it (``perform_action``)."""
 
     #: Asked to confirm before it is sent (destructive actions).
     confirm: str = ""
+
+    def action_data(self) -> dict:
+        """The cleaned data as the schema reads it: local times made aware, empty optionals
+        left out."""
+        body = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, "") and not self.fields[name].required:
+                continue
+            if isinstance(value, datetime) and timezone.is_naive(value):
+                value = timezone.make_aware(value)
+            body[name] = value
+        return body
 
 
 class NoteActionForm(ActionForm):
@@ -273,6 +265,11 @@ class AssignForm(ActionForm):
     def clean_assignee(self):
         """The chosen person (one of the choices offered, so already loaded)."""
         return self.people[self.cleaned_data["assignee"]]
+
+    def action_data(self) -> dict:
+        # The action names people by username, as the API does.
+        return {"assignee": self.cleaned_data["assignee"].username,
+                "note": self.cleaned_data["note"]}
 
 
 class ReasonForm(ActionForm):
@@ -334,18 +331,14 @@ class ResolveForm(ActionForm):
         choices=[("", _("未记录")), ("yes", _("是")), ("no", _("否"))],
     )
 
-    def record(self) -> Resolution:
-        data = self.cleaned_data
-        cost = data.get("cost_yuan")
-        return Resolution(
-            resolution=data["resolution"], technical_solution=data["technical_solution"],
-            parts_replaced=data["parts_replaced"], labour_minutes=data["labour_minutes"],
-            cost_fen=None if cost is None else int((cost * 100).to_integral_value()),
-            solved_on_first_contact=data["solved_on_first_contact"],
-        )
+    def action_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        cost = data.pop("cost_yuan", None)
+        data["cost_fen"] = None if cost is None else yuan_to_fen(cost)
+        return data
 
 
-# --- actions other apps provide (hooks.register_action) ----------------------------------------
+# --- other actions: a form from the action's schema --------------------------------------------
 
 _FIELD_LABELS = {
     "note": _("备注"),
@@ -378,10 +371,10 @@ def _max_length(info) -> int | None:
     return None
 
 
-def provided_action_form_class(schema, *, target_choices=()) -> type[ActionForm]:
-    """A form for an action another app provides, built from its body ``schema`` (a pydantic
-    model): text, numbers, yes/no, dates, times and choices. ``target_choices`` fills a field
-    named ``target`` (a deadline) with the ticket's running deadlines."""
+def schema_form_class(schema, *, target_choices=()) -> type[ActionForm]:
+    """A form for an action without a form of its own, built from its body ``schema`` (a
+    pydantic model): text, numbers, yes/no, dates, times and choices. ``target_choices`` fills
+    a field named ``target`` (a deadline) with the ticket's running deadlines."""
     fields: dict[str, forms.Field] = {}
     for name, info in schema.model_fields.items():
         annotation, optional = _unwrap(info.annotation)
@@ -412,19 +405,6 @@ def provided_action_form_class(schema, *, target_choices=()) -> type[ActionForm]
             )
         fields[name] = field
     return type(f"{schema.__name__}Form", (ActionForm,), fields)
-
-
-def provided_action_body(form: ActionForm) -> dict:
-    """The cleaned data as the schema reads it: local times made aware, empty optionals left
-    out."""
-    body = {}
-    for name, value in form.cleaned_data.items():
-        if value in (None, "") and not form.fields[name].required:
-            continue
-        if isinstance(value, datetime) and timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        body[name] = value
-    return body
 
 
 # --- quotes (dispatch) ------------------------------------------------------------------------
@@ -461,8 +441,6 @@ class QuoteForm(DomainErrorsMixin, forms.Form):
                                   widget=DateInput())
 
     def amounts(self) -> dict[str, int]:
-        from fivestar.dispatch.money import yuan_to_fen
-
         data = self.cleaned_data
         return {
             f"{name}_fen": yuan_to_fen(data.get(f"{name}_yuan") or Decimal(0))

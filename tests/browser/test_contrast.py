@@ -197,7 +197,7 @@ def showroom(db):
                                (StaffNotificationKind.SLA_BREACHED, late.number, False),
                                (StaffNotificationKind.APPROVAL, calm.number, True)):
         StaffNotification.objects.create(
-            recipient=boss, kind=kind, ticket=Ticket.objects.get(number=number),
+            recipient=boss, kind=kind, about=Ticket.objects.get(number=number),
             title=f"{number} 需要处理", body="客户王晓明来电催促，请尽快联系。",
             dedupe_key=f"{kind}:{number}", read_at=timezone.now() if read else None,
         )

@@ -67,7 +67,7 @@ def test_agent_proposes_customer_accepts_on_the_phone_agent_sees_it(
     assert (quote.labour_fen, quote.parts_fen, quote.travel_fen) == (12000, 38050, 5000)
 
     # 2. The customer opens the link of the SMS on a phone and sees the quote.
-    sms = OutboxMessage.objects.get(ticket=ticket, channel=Channel.SMS,
+    sms = OutboxMessage.objects.get(about_id=ticket.pk, channel=Channel.SMS,
                                     template_code="quote_proposed")
     assert "¥550.50" in sms.body
     found = SMS_LINK.search(sms.body)

@@ -33,7 +33,7 @@ SMS_LINK = re.compile(r"https?://\S+/portal/f/[^\s/]+/")
 
 def sms_to_customer(ticket: Ticket, template_code: str) -> OutboxMessage:
     """The SMS queued for the ticket's customer with this template (exactly one)."""
-    return OutboxMessage.objects.get(ticket=ticket, channel=Channel.SMS,
+    return OutboxMessage.objects.get(about_id=ticket.pk, channel=Channel.SMS,
                                      template_code=template_code)
 
 

@@ -144,7 +144,7 @@ def test_service_errors_in_english():
         customer=CustomerDetails(name="张伟", phone="12345"),
     )
     with translation.override("en"), pytest.raises(ValidationFailed) as caught:
-        create_ticket(request=request, actor=None)
+        create_ticket(request=request, actor=None, actor_kind="customer")
     assert caught.value.message == "The request is invalid; please check the fields listed."
     assert caught.value.fields["customer.phone"] == ["Not a valid mobile number."]
     assert not Ticket.objects.exists()

@@ -86,7 +86,7 @@ def test_proposing_on_a_ticket_in_progress_waits_for_the_customer(working, techn
 def test_the_customer_gets_the_quote_by_sms_and_email_with_the_link(working, technician):
     propose(working, technician)
 
-    rows = OutboxMessage.objects.filter(ticket=working, template_code="quote_proposed")
+    rows = OutboxMessage.objects.filter(about_id=working.pk, template_code="quote_proposed")
     assert sorted(rows.values_list("channel", flat=True)) == ["email", "sms"]
     sms = rows.get(channel="sms")
     assert sms.recipient == "+8613900001111"
@@ -224,7 +224,7 @@ def test_the_assignee_hears_of_the_answer_in_the_bell(working, technician, agent
 
     notice = StaffNotification.objects.get(recipient=technician)
     assert notice.kind == StaffNotificationKind.QUOTE
-    assert notice.ticket == working
+    assert notice.about == working
     assert "¥550.00" in notice.title and working.number in notice.title
 
 

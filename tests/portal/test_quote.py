@@ -89,7 +89,7 @@ def test_accepting_resumes_the_work_and_shows_the_result(ticket, quote, technici
     assert ticket.status == Status.IN_PROGRESS
     event = TicketEvent.objects.get(ticket=ticket, action="quote_accepted")
     assert event.actor_kind == "customer"
-    assert StaffNotification.objects.filter(recipient=technician, ticket=ticket).exists()
+    assert StaffNotification.objects.filter(recipient=technician, about_id=ticket.pk).exists()
 
     html = page(client, ticket)
     assert "感谢您的确认" in html
@@ -113,7 +113,7 @@ def test_declining_with_a_reason(ticket, quote, technician):
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.DECLINED
     assert quote.decline_reason == "价格太高，先不修了"
-    notice = StaffNotification.objects.get(recipient=technician, ticket=ticket)
+    notice = StaffNotification.objects.get(recipient=technician, about_id=ticket.pk)
     assert "价格太高" in notice.body
     html = page(client, ticket)
     assert "不接受报价" in html and "不会进行这项收费维修" in html

@@ -12,8 +12,6 @@ from fivestar.portal.models import CodePurpose, FollowCode, PortalSubmission
 from fivestar.portal.services import (
     CodeSent,
     TooManyRequests,
-    customer_confirm,
-    customer_reply,
     send_follow_code,
     submit_request,
     verify_follow_code,
@@ -260,52 +258,3 @@ class TestFollowCodes:
             send_follow_code(purpose=CodePurpose.TICKET, number=ticket.number,
                              phone="12345", address="a")
         assert "phone" in raised.value.fields
-
-
-class TestCustomerAnswers:
-    def test_a_reply_while_we_wait_for_the_customer_resumes_the_work(self, ticket):
-        Ticket.objects.filter(pk=ticket.pk).update(status=Status.WAITING_CUSTOMER)
-        ticket.refresh_from_db()
-
-        reply = customer_reply(ticket=ticket, actor=CUSTOMER, body="日志已上传。")
-
-        ticket.refresh_from_db()
-        assert reply.from_customer and not reply.internal and reply.author is None
-        assert ticket.status == Status.IN_PROGRESS
-        resumed = TicketEvent.objects.get(ticket=ticket, action="resume")
-        assert resumed.actor_kind == "customer"
-
-    def test_a_reply_on_a_ticket_in_progress_changes_no_status(self, ticket):
-        customer_reply(ticket=ticket, actor=CUSTOMER, body="补充一下型号。")
-
-        ticket.refresh_from_db()
-        assert ticket.status == Status.IN_PROGRESS
-
-    def test_a_closed_ticket_takes_no_more_replies(self, ticket):
-        Ticket.objects.filter(pk=ticket.pk).update(status=Status.CLOSED)
-        ticket.refresh_from_db()
-
-        with pytest.raises(ValidationFailed):
-            customer_reply(ticket=ticket, actor=CUSTOMER, body="还在吗")
-
-    def test_solved_closes_the_ticket(self, ticket):
-        Ticket.objects.filter(pk=ticket.pk).update(status=Status.RESOLVED)
-        ticket.refresh_from_db()
-
-        customer_confirm(ticket=ticket, actor=CUSTOMER, solved=True)
-
-        ticket.refresh_from_db()
-        assert ticket.status == Status.CLOSED and ticket.customer_confirmed is True
-
-    def test_not_solved_needs_the_reason_and_sends_it_back_to_work(self, ticket):
-        Ticket.objects.filter(pk=ticket.pk).update(status=Status.RESOLVED)
-        ticket.refresh_from_db()
-
-        with pytest.raises(ValidationFailed):
-            customer_confirm(ticket=ticket, actor=CUSTOMER, solved=False, reason=" ")
-        customer_confirm(ticket=ticket, actor=CUSTOMER, solved=False, reason="还是漏水")
-
-        ticket.refresh_from_db()
-        assert ticket.status == Status.IN_PROGRESS and ticket.reopen_count == 1
-        event = TicketEvent.objects.get(ticket=ticket, action="confirm")
-        assert event.note == "还是漏水" and event.actor_kind == "customer"

@@ -98,7 +98,7 @@ class TestReopen:
         resolved(working, technician, now)
         names_before = Counter(c.name for c in clocks(working))
         now.set(cn(2026, 3, 4, 9, 30))
-        confirm_resolution(ticket=working, actor=staff(agent), solved=False)
+        confirm_resolution(ticket=working, actor=staff(agent), solved=False, note="又坏了")
         names_after = Counter(c.name for c in clocks(working))
         assert names_after - names_before == Counter({"update": 1})
         assert updates(working)[-1].state == ClockState.RUNNING

@@ -195,7 +195,7 @@ def test_full_lifecycle_through_the_api(api_as, agent, technician):
     resolved = tech.post(f"{base}/resolve", {"resolution": "更换温控器", "parts_replaced": "温控器",
                                              "labour_minutes": 45, "cost_fen": 0})
     assert resolved.json()["status"] == "resolved"
-    reopened = api.post(f"{base}/confirm", {"solved": False})
+    reopened = api.post(f"{base}/confirm", {"solved": False, "note": "还是不加热"})
     assert reopened.json()["status"] == "in_progress"
     assert reopened.json()["reopen_count"] == 1
     tech.post(f"{base}/resolve", {"resolution": "更换主板"})
@@ -331,7 +331,8 @@ def test_events_are_the_timeline(api_as, agent):
              {"priority": "P1", "reason": "客户说冒烟"})
     events = api.get(f"/api/v1/tickets/{number}/events").json()
     assert events[-1]["before"] == {"priority": "P2", "priority_confirmed": False}
-    assert events[-1]["after"] == {"priority": "P1", "priority_confirmed": True}
+    assert events[-1]["after"] == {"priority": "P1", "previous": "P2",
+                                   "priority_confirmed": True}
     assert events[-1]["actor"]["username"] == agent.username
     assert TicketEvent.objects.filter(ticket__number=number).count() == len(events)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from fivestar.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
+from fivestar.core.errors import Conflict, PayloadTooLarge, PermissionDenied, ValidationFailed
 from fivestar.tickets.models import Attachment, Reply, Status, TicketEvent
 from fivestar.tickets.services import Actor, Upload, add_attachments, add_reply
 from tests.factories import CustomerFactory, TicketFactory, UserFactory
@@ -102,8 +102,9 @@ class TestReplies:
     def test_a_cancelled_ticket_takes_no_replies(self, agent):
         ticket = TicketFactory(status=Status.CANCELLED)
 
-        with pytest.raises(ValidationFailed):
+        with pytest.raises(Conflict) as refused:
             add_reply(ticket=ticket, actor=Actor(user=agent), body="还在吗")
+        assert refused.value.code == "ticket_ended" and refused.value.status == 409
 
     def test_time_spent_must_be_within_a_day(self, ticket, technician):
         with pytest.raises(ValidationFailed) as caught:

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from fivestar.customers.services import CustomerDetails
-from fivestar.tickets import hooks
+from fivestar.tickets import workflow
 from fivestar.tickets.models import Attachment, CannedReply, Reply, Status, Ticket, TicketEvent
 from fivestar.tickets.services import Actor, TicketRequest, add_reply, create_ticket
 from fivestar.tickets.services.transitions import accept_ticket, set_priority
@@ -459,10 +459,10 @@ class TestActionsOtherAppsProvide:
         def handler(*, ticket, actor, body):
             calls.append(body)
 
-        hooks.register_action("callback_test", schema=CallbackIn, handler=handler,
-                              label="回访测试", roles={"agent"}, statuses={Status.NEW})
+        workflow.register_action("callback_test", schema=CallbackIn, run=handler,
+                                 label="回访测试", roles={"agent"}, statuses={Status.NEW})
         yield calls
-        hooks._actions.pop("callback_test", None)
+        workflow._actions.pop("callback_test", None)
 
     def test_it_is_offered_with_a_form_built_from_its_schema(self, desk, ticket, provided):
         assert "callback_test" in action_buttons(html(desk.get(url(ticket))))

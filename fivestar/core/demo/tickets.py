@@ -325,9 +325,9 @@ def _plan_steps(rng: random.Random, *, plan: TicketPlan, customer: CustomerPlan,
         steps.append(Step("wait", m(20, 360), assignee, {"reason": rng.choice(data.WAIT_REASONS)}))
         if target == Status.WAITING_CUSTOMER:
             return steps
+        # The customer's reply is what was waited for: it resumes the work.
         steps.append(Step("customer_reply", m(60, 1440), CUSTOMER,
                           {"body": rng.choice(data.CUSTOMER_REPLIES)}))
-        steps.append(Step("resume", m(10, 240), assignee))
     if rng.random() < 0.5 or target == Status.IN_PROGRESS:
         steps.append(Step("reply", m(30, 600), assignee,
                           {"body": rng.choice(data.PROGRESS_REPLIES)}))

@@ -2,15 +2,7 @@
 
 from django import template
 
-from fivestar.customers.masking import mask
-
 register = template.Library()
-
-
-@register.filter
-def masked(value: str | None, kind: str = "phone") -> str:
-    """Personal data as every page shows it: through the one masking function (DESIGN.md)."""
-    return mask(value or "", kind)
 
 
 @register.inclusion_tag("fivestar/countdown.html")

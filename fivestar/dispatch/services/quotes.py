@@ -23,11 +23,13 @@ from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fivestar.core.money import format_yuan
+from fivestar.dispatch.errors import DispatchErrorCode
+from fivestar.dispatch.events import quote_decided_event, quote_proposed_event
 from fivestar.dispatch.models import DecisionChannel, Quote, QuoteStatus
-from fivestar.dispatch.money import format_yuan
-from fivestar.tickets.events import record_event
+from fivestar.tickets.actors import Actor
 from fivestar.tickets.models import Status, Ticket
-from fivestar.tickets.services.transitions import Actor, resume_ticket, wait_for_customer
+from fivestar.tickets.services.transitions import refresh_from, resume_ticket, wait_for_customer
 from fivestar.tickets.workflow import FRONT_LINE, check_action
 
 #: The ticket states in which a quote is proposed and answered: assigned to someone who will do
@@ -76,7 +78,8 @@ def may_propose(*, ticket: Ticket, user: User | None) -> bool:
 def _check_staff(*, ticket: Ticket, actor: Actor) -> None:
     if actor.as_customer or not may_work_on(ticket=ticket, user=actor.user):
         raise PermissionDenied(
-            _("只有工单的处理人或客服、主管可以处理报价。"), code="quote_not_permitted"
+            _("只有工单的处理人或客服、主管可以处理报价。"),
+            code=DispatchErrorCode.QUOTE_NOT_PERMITTED,
         )
 
 
@@ -85,7 +88,8 @@ def _check_answering(*, ticket: Ticket, actor: Actor) -> None:
     the ticket's customer's); staff answer for them when they record a phone consent."""
     if actor.as_customer:
         if actor.user is not None and ticket.customer.user_id != actor.user.pk:
-            raise PermissionDenied(_("只能答复自己工单的报价。"), code="quote_not_permitted")
+            raise PermissionDenied(_("只能答复自己工单的报价。"),
+                                   code=DispatchErrorCode.QUOTE_NOT_PERMITTED)
         return
     _check_staff(ticket=ticket, actor=actor)
 
@@ -172,7 +176,7 @@ def _check_ticket_state(ticket: Ticket) -> None:
         raise Conflict(
             _("工单当前状态为“%(status)s”，不能处理报价。")
             % {"status": Status(ticket.status).label},
-            code="quote_ticket_state", extra={"status": ticket.status},
+            code=DispatchErrorCode.QUOTE_TICKET_STATE, extra={"status": ticket.status},
         )
 
 
@@ -181,21 +185,13 @@ def _check_proposed(quote: Quote) -> None:
         raise Conflict(
             _("这份报价已经是“%(status)s”，不能再更改。")
             % {"status": QuoteStatus(quote.status).label},
-            code="quote_not_proposed", extra={"quote_status": quote.status},
+            code=DispatchErrorCode.QUOTE_NOT_PROPOSED, extra={"quote_status": quote.status},
         )
 
 
 def _copy(row: Quote, into: Quote) -> None:
     for model_field in row._meta.concrete_fields:
         setattr(into, model_field.attname, getattr(row, model_field.attname))
-
-
-def _quote_values(quote: Quote) -> dict:
-    values = {"quote": quote.pk, "labour_fen": quote.labour_fen, "parts_fen": quote.parts_fen,
-              "travel_fen": quote.travel_fen, "total_fen": quote.total_fen}
-    if quote.valid_until is not None:
-        values["valid_until"] = quote.valid_until
-    return values
 
 
 # --- commands -----------------------------------------------------------------------------------
@@ -222,7 +218,7 @@ def propose_quote(
         _check_ticket_state(row)
         if Quote.objects.filter(ticket=row, status=QuoteStatus.PROPOSED).exists():
             raise Conflict(_("这张工单已有一份报价在等待客户答复：请先撤回它。"),
-                           code="quote_already_open")
+                           code=DispatchErrorCode.QUOTE_ALREADY_OPEN)
         pauses = row.status == Status.IN_PROGRESS
         if pauses:
             try:
@@ -230,7 +226,7 @@ def propose_quote(
             except PermissionDenied:
                 raise PermissionDenied(
                     _("工单正在处理中：只有处理人或主管可以提出报价（报价会让工单转为等待客户）。"),
-                    code="quote_not_permitted",
+                    code=DispatchErrorCode.QUOTE_NOT_PERMITTED,
                 ) from None
         amounts = _validated_amounts(
             {"labour_fen": labour_fen, "parts_fen": parts_fen, "travel_fen": travel_fen}
@@ -247,9 +243,8 @@ def propose_quote(
                 )
         except IntegrityError:
             raise Conflict(_("这张工单已有一份报价在等待客户答复：请先撤回它。"),
-                           code="quote_already_open") from None
-        record_event(ticket=row, action="quote_proposed", actor=actor.user,
-                     actor_kind=actor.kind, after=_quote_values(quote), note=text)
+                           code=DispatchErrorCode.QUOTE_ALREADY_OPEN) from None
+        quote_proposed_event(ticket=row, actor=actor, quote=quote)
         if pauses:
             wait_for_customer(
                 ticket=row, actor=actor,
@@ -297,7 +292,7 @@ def _decide(*, quote: Quote, actor: Actor, via: str, status: str, reason: str = 
             raise Conflict(
                 _("这份报价已于 %(date)s 过期，请联系我们重新报价。")
                 % {"date": locked.valid_until.isoformat()},
-                code="quote_expired",
+                code=DispatchErrorCode.QUOTE_EXPIRED,
             )
         text = _validated_reason(reason) if status == QuoteStatus.DECLINED else ""
         locked.status = status
@@ -307,14 +302,7 @@ def _decide(*, quote: Quote, actor: Actor, via: str, status: str, reason: str = 
         locked.decline_reason = text
         locked.save(update_fields=["status", "decided_at", "decided_via", "decided_by",
                                    "decline_reason"])
-        action = "quote_accepted" if status == QuoteStatus.ACCEPTED else "quote_declined"
-        record_event(
-            ticket=row, action=action, actor=actor.user, actor_kind=actor.kind,
-            before={"quote_status": QuoteStatus.PROPOSED},
-            after={"quote": locked.pk, "quote_status": status, "decided_via": via,
-                   "total_fen": locked.total_fen},
-            note=text,
-        )
+        quote_decided_event(ticket=row, actor=actor, quote=locked, note=text)
         if row.status == Status.WAITING_CUSTOMER:
             resume_ticket(
                 ticket=row, actor=actor,
@@ -342,13 +330,7 @@ def withdraw_quote(*, quote: Quote, actor: Actor, reason: str = "") -> Quote:
         locked.decided_via = ""
         locked.decided_by = actor.user
         locked.save(update_fields=["status", "decided_at", "decided_via", "decided_by"])
-        record_event(
-            ticket=row, action="quote_withdrawn", actor=actor.user, actor_kind=actor.kind,
-            before={"quote_status": QuoteStatus.PROPOSED},
-            after={"quote": locked.pk, "quote_status": QuoteStatus.WITHDRAWN,
-                   "total_fen": locked.total_fen},
-            note=text,
-        )
+        quote_decided_event(ticket=row, actor=actor, quote=locked, note=text)
         if locked.paused_ticket and row.status == Status.WAITING_CUSTOMER:
             resume_ticket(ticket=row, actor=actor, note=_("报价已撤回。"))
     _copy(locked, quote)
@@ -358,7 +340,4 @@ def withdraw_quote(*, quote: Quote, actor: Actor, reason: str = "") -> Quote:
 
 def _refresh(ticket: Ticket, row: Ticket) -> None:
     """The caller's ticket object takes the committed state (status and the rest)."""
-    if ticket is row:
-        return
-    for model_field in row._meta.concrete_fields:
-        setattr(ticket, model_field.attname, getattr(row, model_field.attname))
+    refresh_from(ticket, row)

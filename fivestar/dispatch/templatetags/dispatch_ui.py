@@ -2,7 +2,7 @@
 
 from django import template
 
-from fivestar.dispatch.money import format_yuan
+from fivestar.core.money import format_yuan
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fivestar.core.errors import DomainError
 from fivestar.customers.masking import mask
-from fivestar.portal.forms import CodeForm, PhoneForm, PortalLoginForm, show_domain_error
+from fivestar.portal.forms import CodeForm, PhoneForm, PortalLoginForm
 from fivestar.portal.models import CodePurpose
 from fivestar.portal.progress import next_promise
 from fivestar.portal.selectors import customer_tickets, customer_units
@@ -56,7 +56,7 @@ def send_code(request):
             send_follow_code(purpose=CodePurpose.ACCOUNT, phone=form.cleaned_data["phone"],
                              address=client_address(request))
         except DomainError as error:
-            show_domain_error(form, error, fields={})
+            form.add_domain_errors(error)
         else:
             remember_pending(request, purpose=CodePurpose.ACCOUNT,
                              phone=form.cleaned_data["phone"])
@@ -76,7 +76,7 @@ def verify(request):
                                      code=form.cleaned_data["code"],
                                      address=client_address(request))
         except DomainError as error:
-            show_domain_error(form, error, fields={})
+            form.add_domain_errors(error)
         else:
             forget_pending(request)
             sign_in_customer(request, row.customer)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fivestar.core.errors import DomainError, NotFound
 from fivestar.customers.masking import mask
-from fivestar.portal.forms import CodeForm, TrackForm, show_domain_error
+from fivestar.portal.forms import CodeForm, TrackForm
 from fivestar.portal.models import CodePurpose
 from fivestar.portal.services import code_ttl, send_follow_code, verify_follow_code
 from fivestar.portal.session import (
@@ -45,7 +45,7 @@ def track(request):
                              number=form.cleaned_data["number"],
                              address=client_address(request))
         except DomainError as error:
-            show_domain_error(form, error, fields={})
+            form.add_domain_errors(error)
         else:
             remember_pending(request, purpose=CodePurpose.TICKET,
                              phone=form.cleaned_data["phone"],
@@ -67,7 +67,7 @@ def track_verify(request):
                 code=form.cleaned_data["code"], address=client_address(request),
             )
         except DomainError as error:
-            show_domain_error(form, error, fields={})
+            form.add_domain_errors(error)
         else:
             forget_pending(request)
             grant_ticket(request, row.ticket)

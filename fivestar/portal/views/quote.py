@@ -2,9 +2,10 @@
 接受报价 or 不接受 (with a reason if they like), on their own ticket only.
 
 The ticket comes from the one visible-ticket check every portal page uses (anything else is the
-one 404 page), the quote from that ticket (another ticket's quote id is a 404 too). One service
-call each; the page then shows the result. A second tap — the form is sent once (``data-once``),
-but a browser may retry — finds the quote already answered the same way and says so kindly.
+one 404 page), the quote from that ticket (another ticket's quote id is a 404 too). One ticket
+action each (``perform_action``); the page then shows the result. A second tap — the form is
+sent once (``data-once``), but a browser may retry — finds the quote already answered the same
+way and says so kindly.
 """
 
 from django.contrib import messages
@@ -17,10 +18,10 @@ from django.views.decorators.http import require_POST
 from fivestar.core.errors import DomainError, NotFound, ValidationFailed
 from fivestar.dispatch.models import DecisionChannel, Quote, QuoteStatus
 from fivestar.dispatch.selectors import quote_of_ticket
-from fivestar.dispatch.services import accept_quote, decline_quote
-from fivestar.portal.forms import QuoteDeclineForm, show_domain_error
+from fivestar.portal.forms import QuoteDeclineForm
 from fivestar.portal.views.common import not_found, portal_actor, with_visible_ticket
 from fivestar.portal.views.ticket import _page_context
+from fivestar.tickets.actions import perform_action
 from fivestar.tickets.models import Ticket
 
 
@@ -42,8 +43,9 @@ def accept(request: HttpRequest, ticket: Ticket, quote_id: int) -> HttpResponse:
     except NotFound:
         return not_found(request)
     try:
-        accept_quote(quote=quote, actor=portal_actor(request, ticket),
-                     via=DecisionChannel.PORTAL)
+        perform_action(ticket=ticket, action="accept_quote",
+                       actor=portal_actor(request, ticket),
+                       data={"quote": quote.pk, "via": DecisionChannel.PORTAL})
     except DomainError as error:
         if not _already(quote, QuoteStatus.ACCEPTED):
             # Withdrawn or changed meanwhile, expired, or the ticket moved on: say so.
@@ -63,10 +65,12 @@ def decline(request: HttpRequest, ticket: Ticket, quote_id: int) -> HttpResponse
     form = QuoteDeclineForm(request.POST)
     if form.is_valid():
         try:
-            decline_quote(quote=quote, actor=portal_actor(request, ticket),
-                          via=DecisionChannel.PORTAL, reason=form.cleaned_data["reason"])
+            perform_action(ticket=ticket, action="decline_quote",
+                           actor=portal_actor(request, ticket),
+                           data={"quote": quote.pk, "via": DecisionChannel.PORTAL,
+                                 "reason": form.cleaned_data["reason"]})
         except ValidationFailed as error:
-            show_domain_error(form, error, fields={})
+            form.add_domain_errors(error)
         except DomainError as error:
             if not _already(quote, QuoteStatus.DECLINED):
                 messages.error(request, error.message)

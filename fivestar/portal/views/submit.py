@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from fivestar.core.errors import DomainError, NotFound
 from fivestar.customers.services import CustomerDetails
-from fivestar.portal.forms import SubmitForm, issue_form_token, show_domain_error, uploads_of
+from fivestar.portal.forms import SubmitForm, issue_form_token, uploads_of
 from fivestar.portal.progress import next_promises
 from fivestar.portal.services import submit_request
 from fivestar.portal.session import grant_ticket
@@ -43,7 +43,7 @@ def submit(request):
                 token=form.cleaned_data["token"], address=client_address(request),
             )
         except DomainError as error:
-            show_domain_error(form, error, fields=SubmitForm.DOMAIN_FIELDS)
+            form.add_domain_errors(error)
         else:
             grant_ticket(request, result.ticket)
             return redirect("portal:submitted", number=result.ticket.number)

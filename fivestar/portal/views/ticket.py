@@ -16,7 +16,6 @@ from fivestar.portal.forms import (
     QuoteDeclineForm,
     ReopenForm,
     ReplyForm,
-    show_domain_error,
     uploads_of,
 )
 from fivestar.portal.progress import next_promises, status_steps
@@ -26,12 +25,6 @@ from fivestar.portal.selectors import (
     ticket_photos,
     waiting_reason,
 )
-from fivestar.portal.services import (
-    customer_add_photos,
-    customer_confirm,
-    customer_reopen,
-    customer_reply,
-)
 from fivestar.portal.session import portal_customer
 from fivestar.portal.views.common import (
     load_ticket,
@@ -39,7 +32,9 @@ from fivestar.portal.views.common import (
     portal_actor,
     with_visible_ticket,
 )
+from fivestar.tickets.actions import perform_action
 from fivestar.tickets.models import Status
+from fivestar.tickets.services import add_attachments, add_reply
 from fivestar.tickets.workflow import allowed_actions
 
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
@@ -86,11 +81,11 @@ def reply(request, ticket):
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            customer_reply(ticket=ticket, actor=portal_actor(request, ticket),
-                           body=form.cleaned_data["body"],
-                           uploads=uploads_of(form.cleaned_data["photos"]))
+            add_reply(ticket=ticket, actor=portal_actor(request, ticket),
+                      body=form.cleaned_data["body"],
+                      uploads=uploads_of(form.cleaned_data["photos"]))
         except DomainError as error:
-            show_domain_error(form, error, fields=ReplyForm.DOMAIN_FIELDS)
+            form.add_domain_errors(error)
         else:
             if request.htmx:
                 ticket = load_ticket(request, ticket.number)
@@ -111,10 +106,10 @@ def add_photos(request, ticket):
     form = PhotosForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            count = customer_add_photos(ticket=ticket, actor=portal_actor(request, ticket),
-                                        uploads=uploads_of(form.cleaned_data["photos"]))
+            count = len(add_attachments(ticket=ticket, actor=portal_actor(request, ticket),
+                                        uploads=uploads_of(form.cleaned_data["photos"])))
         except DomainError as error:
-            show_domain_error(form, error, fields=PhotosForm.DOMAIN_FIELDS)
+            form.add_domain_errors(error)
         else:
             messages.success(request, _("已上传 %(count)d 个文件。") % {"count": count})
             return _back(ticket, "#photos")
@@ -129,10 +124,10 @@ def confirm(request, ticket):
     if form.is_valid():
         solved = form.cleaned_data["solved"]
         try:
-            customer_confirm(ticket=ticket, actor=portal_actor(request, ticket), solved=solved,
-                             reason=form.cleaned_data["reason"])
+            perform_action(ticket=ticket, action="confirm", actor=portal_actor(request, ticket),
+                           data={"solved": solved, "note": form.cleaned_data["reason"]})
         except ValidationFailed as error:
-            show_domain_error(form, error, fields={})
+            form.add_domain_errors(error)
         except DomainError as error:
             # The ticket moved on meanwhile (another tab, a call with an agent): say so.
             messages.error(request, error.message)
@@ -153,10 +148,10 @@ def reopen(request, ticket):
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            customer_reopen(ticket=ticket, actor=portal_actor(request, ticket),
-                            reason=form.cleaned_data["reason"])
+            perform_action(ticket=ticket, action="reopen", actor=portal_actor(request, ticket),
+                           data={"reason": form.cleaned_data["reason"]})
         except ValidationFailed as error:
-            show_domain_error(form, error, fields={})
+            form.add_domain_errors(error)
         except DomainError as error:
             messages.error(request, error.message)
             return _back(ticket)

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import PermissionDenied, ValidationFailed
-from fivestar.tickets.events import record_event
+from fivestar.tickets.actors import Actor
+from fivestar.tickets.events import ticket_edited_event
 from fivestar.tickets.models import Ticket
-from fivestar.tickets.services.transitions import Actor
+from fivestar.tickets.services.transitions import refresh_from
 from fivestar.tickets.workflow import FRONT_LINE
 
 EDITABLE_FIELDS = ("title", "description", "demand", "department", "outlet")
@@ -48,9 +49,6 @@ def edit_ticket_details(*, ticket: Ticket, actor: Actor, changes: dict[str, Any]
             names.append(attname)
         if names:
             row.save(update_fields=[*names, "updated_at"])
-            record_event(ticket=row, action="edited", actor=actor.user, actor_kind=actor.kind,
-                         before=before, after=after, note=note)
-    # Through the field descriptors, so that a cached related object does not outlive its id.
-    for model_field in row._meta.concrete_fields:
-        setattr(ticket, model_field.attname, getattr(row, model_field.attname))
+            ticket_edited_event(ticket=row, actor=actor, before=before, after=after, note=note)
+    refresh_from(ticket, row)
     return row

@@ -20,7 +20,9 @@ from fivestar.customers.services import (
 )
 from fivestar.products.selectors import product_model_by_code
 from fivestar.products.services import register_unit
-from fivestar.tickets.events import record_event
+from fivestar.tickets.actors import Actor, ActorKind
+from fivestar.tickets.errors import TicketErrorCode
+from fivestar.tickets.events import ticket_created_event
 from fivestar.tickets.models import (
     Channel,
     IdempotencyKey,
@@ -77,15 +79,18 @@ def create_ticket(
     *,
     request: TicketRequest,
     actor: User | None,
-    actor_kind: str = "staff",
+    actor_kind: str = ActorKind.STAFF,
     idempotency_key: str | None = None,
 ) -> Intake:
     """Record a new ticket, or return the one already made for the same ``idempotency_key``.
+    ``actor`` is the staff user who records it, or None when the customer made it themselves
+    (``actor_kind`` "customer": the portal, an e-mail) or the system did (an import).
 
     Rules: required fields present; channel, type and priority known; the product model known;
     ``received_at`` not in the future (SPEC §2); the customer matched by phone or email, never
     duplicated; priority proposed from the text when not given (SPEC §3) and left unconfirmed.
     """
+    by = _actor(actor, actor_kind)
     if idempotency_key and actor is not None:
         existing = _replay(actor=actor, key=idempotency_key, digest=request.digest())
         if existing is not None:
@@ -94,8 +99,7 @@ def create_ticket(
     number = allocate_ticket_number()
     try:
         with transaction.atomic():
-            ticket = _write_ticket(clean=clean, request=request, number=number, actor=actor,
-                                   actor_kind=actor_kind)
+            ticket = _write_ticket(clean=clean, request=request, number=number, actor=by)
             if idempotency_key and actor is not None:
                 IdempotencyKey.objects.create(
                     user=actor, key=idempotency_key[:200], request_digest=request.digest(),
@@ -111,13 +115,22 @@ def create_ticket(
     return Intake(ticket=ticket, created=True)
 
 
+def _actor(user: User | None, kind: str) -> Actor:
+    if kind == ActorKind.CUSTOMER:
+        return Actor.customer(user)
+    if kind == ActorKind.STAFF and user is None:
+        raise ValueError("a ticket recorded by staff names the staff user")
+    return Actor(user=user) if kind == ActorKind.STAFF else Actor.system()
+
+
 def _replay(*, actor: User, key: str, digest: str) -> Ticket | None:
     row = IdempotencyKey.objects.select_related("ticket").filter(user=actor, key=key[:200]).first()
     if row is None:
         return None
     if row.request_digest != digest:
         raise Conflict(
-            _("该 Idempotency-Key 已用于另一个不同的请求。"), code="idempotency_key_reused"
+            _("该 Idempotency-Key 已用于另一个不同的请求。"),
+            code=TicketErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
     return row.ticket
 
@@ -190,8 +203,7 @@ def _intake_department() -> Department | None:
     return department if isinstance(department, Department) else None
 
 
-def _write_ticket(*, clean: dict, request: TicketRequest, number: str, actor: User | None,
-                  actor_kind: str) -> Ticket:
+def _write_ticket(*, clean: dict, request: TicketRequest, number: str, actor: Actor) -> Ticket:
     customer = match_or_create_customer(details=request.customer)
     unit = None
     if clean["product_model"] is not None and request.serial_number.strip():
@@ -210,7 +222,7 @@ def _write_ticket(*, clean: dict, request: TicketRequest, number: str, actor: Us
         priority=priority,
         proposed_priority=proposed,
         # A priority stated by staff is their decision; one we proposed waits for an agent.
-        priority_confirmed=bool(request.priority) and actor_kind == "staff",
+        priority_confirmed=bool(request.priority) and actor.kind == ActorKind.STAFF,
         customer=customer,
         unit=unit,
         product_model=clean["product_model"],
@@ -221,15 +233,7 @@ def _write_ticket(*, clean: dict, request: TicketRequest, number: str, actor: Us
         demand=(request.demand or "").strip(),
         received_at=clean["received_at"],
         department=_intake_department(),
-        created_by=actor,
+        created_by=actor.staff_user,
     )
-    record_event(
-        ticket=ticket, action="created", actor=actor, actor_kind=actor_kind,
-        to_status=ticket.status,
-        after={
-            "number": ticket.number, "type": ticket.type, "channel": ticket.channel,
-            "priority": ticket.priority, "proposed_priority": proposed,
-            "matched_keywords": matched, "customer": customer.pk,
-        },
-    )
+    ticket_created_event(ticket=ticket, actor=actor, matched_keywords=matched)
     return ticket

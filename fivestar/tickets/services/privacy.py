@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import PermissionDenied, ValidationFailed
-from fivestar.tickets.events import record_event
+from fivestar.tickets.actors import Actor
+from fivestar.tickets.events import contact_revealed_event
 from fivestar.tickets.models import Ticket
 from fivestar.tickets.selectors import ticket_for_user
 
@@ -30,7 +31,6 @@ REVEAL_ROLES = frozenset(
     {RoleCode.AGENT, RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN, RoleCode.SUPERVISOR,
      RoleCode.MANAGER, RoleCode.ADMINISTRATOR}
 )
-CONTACT_REVEALED = "contact_revealed"
 
 
 def may_reveal_contact(*, user: User) -> bool:
@@ -57,8 +57,5 @@ def reveal_customer_contact(*, ticket: Ticket, user: User, field: str) -> str:
     if not value or customer.anonymised_at is not None:
         return ""
     with transaction.atomic():
-        record_event(
-            ticket=visible, action=CONTACT_REVEALED, actor=user, actor_kind="staff",
-            after={"field": field, "customer": customer.pk},
-        )
+        contact_revealed_event(ticket=visible, actor=Actor(user=user), field=field)
     return value

@@ -11,10 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fivestar.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
-from fivestar.tickets.events import record_event
+from fivestar.core.errors import Conflict, PayloadTooLarge, PermissionDenied, ValidationFailed
+from fivestar.tickets import events
+from fivestar.tickets.actors import Actor
+from fivestar.tickets.errors import TicketErrorCode
 from fivestar.tickets.models import Attachment, Reply, Status, Ticket
-from fivestar.tickets.services.transitions import Actor
+from fivestar.tickets.services.transitions import refresh_from, resume_ticket
 
 # Content types accepted as attachments, detected from the bytes: photos of the fault, scanned
 # invoices, a short video, a log file.
@@ -44,8 +46,12 @@ def add_reply(
 ) -> Reply:
     """Add a reply to the ticket's conversation, with its attachments, in one transaction.
 
-    Internal notes are for staff only; a customer's reply is always public. The first public
-    reply by staff is the ticket's first response (SPEC §3).
+    Rules, whoever writes and on whichever channel (SPEC §3, §5): internal notes are for staff
+    only, a customer's reply is always public; a closed or cancelled ticket takes no more
+    replies (409 ``ticket_ended``: the customer reopens it instead) — staff may still add an
+    internal note to it for the record; the first public reply by staff is the ticket's first
+    response; a customer's reply to a ticket waiting for the customer is what was waited for,
+    so work resumes and the clocks run again (a ``resume`` event after the ``reply``).
     """
     text = (body or "").strip()
     if not text:
@@ -60,14 +66,14 @@ def add_reply(
         raise ValidationFailed(
             _("耗时应在 0 到 1440 分钟之间。"), fields={"time_spent_minutes": [_("超出范围。")]}
         )
-    if ticket.status == Status.CANCELLED:
-        raise ValidationFailed(_("已取消的工单不能回复。"), fields={"body": [_("工单已取消。")]})
     checked = [_checked_upload(upload) for upload in uploads or []]
     with transaction.atomic():
         row = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if not internal:
+            refuse_when_ended(row)
         reply = Reply.objects.create(
             ticket=row,
-            author=None if actor.as_customer else actor.user,
+            author=actor.staff_user,
             from_customer=actor.as_customer,
             body=text,
             internal=internal,
@@ -81,33 +87,40 @@ def add_reply(
         if first_response:
             row.first_response_at = reply.created_at
             row.save(update_fields=["first_response_at", "updated_at"])
-        record_event(
-            ticket=row,
-            action="note" if internal else "reply",
-            actor=actor.user if not actor.as_customer else None,
-            actor_kind=actor.kind,
-            after={"reply": reply.pk, "first_response": first_response,
-                   "attachments": len(checked)},
-        )
+        events.ticket_replied_event(ticket=row, actor=actor, reply_id=reply.pk,
+                                    internal=internal, first_response=first_response,
+                                    attachments=len(checked))
+        if actor.as_customer and row.status == Status.WAITING_CUSTOMER:
+            resume_ticket(ticket=row, actor=actor, note=_("客户已回复。"))
+    refresh_from(ticket, row)
     return reply
 
 
+def refuse_when_ended(ticket: Ticket) -> None:
+    """A closed or cancelled ticket takes no more public messages or files (409)."""
+    if ticket.status == Status.CANCELLED:
+        raise Conflict(_("这张工单已取消。如需帮助，请重新提交或拨打服务热线。"),
+                       code=TicketErrorCode.TICKET_ENDED, extra={"status": ticket.status})
+    if ticket.status == Status.CLOSED:
+        raise Conflict(_("这张工单已关闭。如果问题又出现了，请重新打开工单。"),
+                       code=TicketErrorCode.TICKET_ENDED, extra={"status": ticket.status})
+
+
 def add_attachments(*, ticket: Ticket, actor: Actor, uploads: list[Upload]) -> list[Attachment]:
-    """Attach files to the ticket itself (not to a reply)."""
+    """Attach files to the ticket itself (not to a reply); not to a closed or cancelled one."""
     if not uploads:
         raise ValidationFailed(_("请选择文件。"), fields={"file": [_("必填。")]})
     checked = [_checked_upload(upload) for upload in uploads]
     with transaction.atomic():
         row = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        refuse_when_ended(row)
         stored = [
             _store_attachment(ticket=row, reply=None, upload=upload, content_type=content_type,
                               digest=digest, data=data, actor=actor)
             for upload, content_type, digest, data in checked
         ]
-        record_event(
-            ticket=row, action="attachment", actor=actor.user, actor_kind=actor.kind,
-            after={"attachments": [a.pk for a in stored]},
-        )
+        events.ticket_attachments_added_event(ticket=row, actor=actor,
+                                              attachment_ids=[a.pk for a in stored])
     return stored
 
 
@@ -130,7 +143,7 @@ def _checked_upload(upload: Upload) -> tuple[Upload, str, str, bytes]:
         raise ValidationFailed(
             _("不支持的文件类型：%(name)s。可上传图片、PDF、MP4 视频或文本文件。")
             % {"name": upload.name[:80]},
-            code="unsupported_file_type",
+            code=TicketErrorCode.UNSUPPORTED_FILE_TYPE,
             fields={"file": [_("不支持的文件类型。")]},
         )
     return upload, content_type, hashlib.sha256(data).hexdigest(), data
@@ -171,7 +184,7 @@ def _store_attachment(*, ticket: Ticket, reply: Reply | None, upload: Upload, co
         extension=ALLOWED_TYPES[content_type],
         size=len(data),
         sha256=digest,
-        uploaded_by=None if actor.as_customer else actor.user,
+        uploaded_by=actor.staff_user,
     )
     attachment.file.save(f"{digest}{attachment.extension}", ContentFile(data), save=False)
     attachment.save()

@@ -5,7 +5,8 @@ Each takes the ticket's number-free row lock, checks the action against the tabl
 transitions on one ticket exactly one applies and the other sees the new state and gets 409.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -14,26 +15,21 @@ from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import Conflict, PermissionDenied, ValidationFailed
-from fivestar.tickets.events import record_event
-from fivestar.tickets.models import Priority, Status, Ticket
+from fivestar.tickets import events
+from fivestar.tickets.actors import Actor
+from fivestar.tickets.errors import TicketErrorCode
+from fivestar.tickets.models import Priority, Status, Ticket, TicketEvent
 from fivestar.tickets.workflow import APPROVERS, FRONT_LINE, check_action
+
+__all__ = ["Actor"]  # re-exported: callers have long taken it from here
 
 ASSIGNABLE_ROLES = frozenset(
     {RoleCode.AGENT, RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN, RoleCode.SUPERVISOR,
      RoleCode.MANAGER}
 )
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who takes an action: a staff user, or the ticket's customer (through the portal)."""
-
-    user: User | None
-    as_customer: bool = False
-
-    @property
-    def kind(self) -> str:
-        return "customer" if self.as_customer else ("staff" if self.user else "system")
+#: Writes a transition's event: ``(row, from_status, before) -> TicketEvent``.
+EventWriter = Callable[[Ticket, str, dict], TicketEvent]
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -41,11 +37,21 @@ def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
+def refresh_from(ticket: Ticket, row: Ticket) -> None:
+    """The caller's ticket object takes the committed state of ``row``. Through the field
+    descriptors, not ``__dict__``: setting a foreign key's id this way drops a related object
+    the caller had cached (``ticket.assignee`` must not stay the old one)."""
+    if ticket is row:
+        return
+    for model_field in row._meta.concrete_fields:
+        setattr(ticket, model_field.attname, getattr(row, model_field.attname))
+
+
 def _transition(
     *, ticket: Ticket, action: str, actor: Actor,
-    to_status: str | Callable[[Ticket], str] | None,
-    change: Callable[[Ticket], dict] | None = None, note: str = "",
-    validate: Callable[[], None] | None = None,
+    to_status: str | Callable[[Ticket], str] | None, write_event: EventWriter,
+    change: Callable[[Ticket], dict] | None = None,
+    validate: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
     with transaction.atomic():
         row = _locked(ticket)
@@ -53,38 +59,30 @@ def _transition(
         # The body is checked only once the action itself is allowed: a forbidden transition
         # answers 409 with the allowed actions whatever the body says.
         if validate is not None:
-            validate()
+            validate(row)
         from_status = row.status
         if callable(to_status):
             to_status = to_status(row)
         changed = change(row) if change else {}
-        before = {name: old for name, (old, _new) in changed.items()}
-        after = {name: new for name, (_old, new) in changed.items()}
         if to_status is not None and to_status != from_status:
             row.status = to_status
         row.save()
-        record_event(
-            ticket=row, action=action, actor=actor.user, actor_kind=actor.kind,
-            from_status=from_status, to_status=row.status, before=before, after=after,
-            note=note,
-        )
-    # Copy through the field descriptors, not ``__dict__``: setting a foreign key's id this way
-    # drops a related object the caller had cached (``ticket.assignee`` must not stay the old one).
-    for model_field in row._meta.concrete_fields:
-        setattr(ticket, model_field.attname, getattr(row, model_field.attname))
+        write_event(row, from_status, {name: old for name, (old, _new) in changed.items()})
+    refresh_from(ticket, row)
     return row
 
 
-def act_on_ticket(
-    *, ticket: Ticket, action: str, actor: Actor, change: Callable[[Ticket], dict],
-    note: str = "",
-) -> Ticket:
-    """Take an action another app provides (``hooks.register_action``) that changes no status:
-    the same row lock, permission check and single event as a transition. ``change(row)`` runs
-    under the lock once the action is allowed, does the app's work (raising a domain error
-    rolls everything back) and returns {name: (before, after)} for the event."""
-    return _transition(ticket=ticket, action=action, actor=actor, to_status=None,
-                       change=change, note=note)
+@contextmanager
+def action_on_ticket(*, ticket: Ticket, action: str, actor: Actor) -> Iterator[Ticket]:
+    """For an action another app registers that changes no status (an extension, an arrival
+    on site): one transaction with the ticket's row lock, the action's rule checked against the
+    locked row; the block does the app's work on the yielded row and writes the app's own event
+    (raising a domain error rolls everything back). The caller's ticket object is refreshed."""
+    with transaction.atomic():
+        row = _locked(ticket)
+        check_action(ticket=row, action=action, user=actor.user, as_customer=actor.as_customer)
+        yield row
+    refresh_from(ticket, row)
 
 
 def _set(row: Ticket, **values) -> dict:
@@ -103,14 +101,13 @@ def accept_ticket(*, ticket: Ticket, actor: Actor, note: str = "",
     """new → accepted: an agent has read the request and takes it on (SPEC §2 受理). The
     acceptance is the evaluation (受理评估, SPEC §3): ``visit_needed`` records that the problem
     needs an on-site visit, which starts the 48-hour visit target."""
-    def change(row: Ticket) -> dict:
-        changed = _set(row, accepted_at=row.accepted_at or timezone.now())
-        if visit_needed:
-            changed["visit_needed"] = (False, True)
-        return changed
-
-    return _transition(ticket=ticket, action="accept", actor=actor, to_status=Status.ACCEPTED,
-                       note=note, change=change)
+    return _transition(
+        ticket=ticket, action="accept", actor=actor, to_status=Status.ACCEPTED,
+        change=lambda row: _set(row, accepted_at=row.accepted_at or timezone.now()),
+        write_event=lambda row, from_status, before: events.ticket_accepted_event(
+            ticket=row, actor=actor, from_status=from_status, visit_needed=visit_needed,
+            before=before, note=note),
+    )
 
 
 def _check_assignee(*, assignee: User, priority: str) -> None:
@@ -153,41 +150,59 @@ def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "
             return _set(row, pending_assignee_id=assignee.pk)
         return _set(row, assignee_id=assignee.pk, pending_assignee_id=None)
 
-    return _transition(ticket=ticket, action="assign", actor=actor, to_status=target,
-                       change=change, note=note)
+    return _transition(
+        ticket=ticket, action="assign", actor=actor, to_status=target, change=change,
+        write_event=lambda row, from_status, before: events.ticket_assigned_event(
+            ticket=row, actor=actor, from_status=from_status, before=before, note=note),
+    )
 
 
 def approve_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
     """awaiting_approval → assigned: a supervisor or manager approves a P1 assignment."""
     return _transition(
-        ticket=ticket, action="approve", actor=actor, to_status=Status.ASSIGNED, note=note,
+        ticket=ticket, action="approve", actor=actor, to_status=Status.ASSIGNED,
         change=lambda row: _set(row, assignee_id=row.pending_assignee_id,
                                 pending_assignee_id=None),
+        write_event=lambda row, from_status, before: events.ticket_approved_event(
+            ticket=row, actor=actor, from_status=from_status, before=before, note=note),
     )
 
 
 def start_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
     """assigned → in_progress: the assignee starts work."""
-    return _transition(ticket=ticket, action="start", actor=actor,
-                       to_status=Status.IN_PROGRESS, note=note)
+    return _transition(
+        ticket=ticket, action="start", actor=actor, to_status=Status.IN_PROGRESS,
+        write_event=lambda row, from_status, _before: events.ticket_started_event(
+            ticket=row, actor=actor, from_status=from_status, note=note),
+    )
+
+
+def _required_text(value: str, *, field: str, message: str) -> Callable[[Ticket], None]:
+    def validate(_row: Ticket) -> None:
+        if not (value or "").strip():
+            raise ValidationFailed(message, fields={field: [_("必填。")]})
+
+    return validate
 
 
 def wait_for_customer(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """in_progress → waiting_customer: work needs the customer (logs, access, an appointment);
     the service clocks pause (SPEC §3)."""
-    def validate() -> None:
-        if not (reason or "").strip():
-            raise ValidationFailed(_("请说明在等待客户什么。"), fields={"reason": [_("必填。")]})
-
-    return _transition(ticket=ticket, action="wait_customer", actor=actor,
-                       to_status=Status.WAITING_CUSTOMER, note=(reason or "").strip(),
-                       validate=validate)
+    return _transition(
+        ticket=ticket, action="wait_customer", actor=actor, to_status=Status.WAITING_CUSTOMER,
+        validate=_required_text(reason, field="reason", message=_("请说明在等待客户什么。")),
+        write_event=lambda row, from_status, _before: events.ticket_waiting_customer_event(
+            ticket=row, actor=actor, from_status=from_status, reason=reason.strip()),
+    )
 
 
 def resume_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
     """waiting_customer → in_progress."""
-    return _transition(ticket=ticket, action="resume", actor=actor,
-                       to_status=Status.IN_PROGRESS, note=note)
+    return _transition(
+        ticket=ticket, action="resume", actor=actor, to_status=Status.IN_PROGRESS,
+        write_event=lambda row, from_status, _before: events.ticket_resumed_event(
+            ticket=row, actor=actor, from_status=from_status, note=note),
+    )
 
 
 @dataclass(frozen=True)
@@ -204,7 +219,7 @@ class Resolution:
 
 def resolve_ticket(*, ticket: Ticket, actor: Actor, record: Resolution) -> Ticket:
     """in_progress → resolved, with what was done. The customer confirms before closure."""
-    def validate() -> None:
+    def validate(_row: Ticket) -> None:
         if not (record.resolution or "").strip():
             raise ValidationFailed(_("请填写处理过程。"), fields={"resolution": [_("必填。")]})
         for name in ("labour_minutes", "cost_fen"):
@@ -225,72 +240,83 @@ def resolve_ticket(*, ticket: Ticket, actor: Actor, record: Resolution) -> Ticke
             solved_on_first_contact=record.solved_on_first_contact,
             resolved_at=timezone.now(),
         ),
+        write_event=lambda row, from_status, before: events.ticket_resolved_event(
+            ticket=row, actor=actor, from_status=from_status, before=before),
     )
 
 
 def confirm_resolution(*, ticket: Ticket, actor: Actor, solved: bool, note: str = "") -> Ticket:
-    """The customer's answer to "is it solved?" (SPEC §5): solved closes the ticket, not solved
-    reopens it and work goes on."""
+    """The customer's answer to "is it solved?" (SPEC §5): solved closes the ticket; not solved
+    reopens it and work goes on — and says what is still wrong (a reason is required, on every
+    channel: the portal, the API, staff recording a phone answer)."""
+    note = (note or "").strip()
     if solved:
         return _transition(
-            ticket=ticket, action="confirm", actor=actor, to_status=Status.CLOSED, note=note,
+            ticket=ticket, action="confirm", actor=actor, to_status=Status.CLOSED,
             change=lambda row: _set(row, customer_confirmed=True, closed_at=timezone.now()),
+            write_event=lambda row, from_status, before: events.ticket_confirmed_event(
+                ticket=row, actor=actor, from_status=from_status, solved=True, before=before,
+                note=note),
         )
     return _transition(
         ticket=ticket, action="confirm", actor=actor, to_status=Status.IN_PROGRESS,
-        note=note or _("客户表示问题未解决。"),
+        validate=_required_text(note, field="note", message=_("请说明哪里还没有解决。")),
         change=lambda row: _set(row, customer_confirmed=False, resolved_at=None,
                                 reopen_count=row.reopen_count + 1),
+        write_event=lambda row, from_status, before: events.ticket_confirmed_event(
+            ticket=row, actor=actor, from_status=from_status, solved=False, before=before,
+            note=note),
     )
 
 
 def close_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
     """resolved → closed by staff (e.g. the customer confirmed on a phone callback)."""
     return _transition(
-        ticket=ticket, action="close", actor=actor, to_status=Status.CLOSED, note=note,
+        ticket=ticket, action="close", actor=actor, to_status=Status.CLOSED,
         change=lambda row: _set(row, closed_at=timezone.now()),
+        write_event=lambda row, from_status, before: events.ticket_closed_event(
+            ticket=row, actor=actor, from_status=from_status, before=before, note=note),
     )
 
 
 def reopen_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """resolved or closed → in_progress: the problem is back (SPEC §5)."""
-    def validate() -> None:
-        if not (reason or "").strip():
-            raise ValidationFailed(_("请说明重开原因。"), fields={"reason": [_("必填。")]})
-
     return _transition(
         ticket=ticket, action="reopen", actor=actor, to_status=Status.IN_PROGRESS,
-        note=(reason or "").strip(), validate=validate,
+        validate=_required_text(reason, field="reason", message=_("请说明重开原因。")),
         change=lambda row: _set(row, closed_at=None, resolved_at=None, customer_confirmed=None,
                                 reopen_count=row.reopen_count + 1),
+        write_event=lambda row, from_status, before: events.ticket_reopened_event(
+            ticket=row, actor=actor, from_status=from_status, before=before,
+            reason=reason.strip()),
     )
 
 
 def cancel_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """Any open state → cancelled, always with a reason."""
-    def validate() -> None:
-        if not (reason or "").strip():
-            raise ValidationFailed(_("请填写取消原因。"), fields={"reason": [_("必填。")]})
-
     return _transition(
         ticket=ticket, action="cancel", actor=actor, to_status=Status.CANCELLED,
-        note=(reason or "").strip(), validate=validate,
+        validate=_required_text(reason, field="reason", message=_("请填写取消原因。")),
         change=lambda row: _set(row, cancel_reason=reason.strip()),
+        write_event=lambda row, from_status, before: events.ticket_cancelled_event(
+            ticket=row, actor=actor, from_status=from_status, before=before,
+            reason=reason.strip()),
     )
 
 
 def set_priority(*, ticket: Ticket, actor: Actor, priority: str, reason: str = "") -> Ticket:
     """Confirm or change the priority (SPEC §3: proposed on intake, confirmed by the agent)."""
-    def validate() -> None:
+    def validate(_row: Ticket) -> None:
         if priority not in Priority.values:
             raise ValidationFailed(
                 _("优先级只能是 P1、P2 或 P3。"), fields={"priority": [_("无效的优先级。")]}
             )
 
     return _transition(
-        ticket=ticket, action="set_priority", actor=actor, to_status=None, note=reason,
-        validate=validate,
+        ticket=ticket, action="set_priority", actor=actor, to_status=None, validate=validate,
         change=lambda row: _set(row, priority=priority, priority_confirmed=True),
+        write_event=lambda row, _from_status, before: events.ticket_priority_set_event(
+            ticket=row, actor=actor, before=before, reason=reason),
     )
 
 
@@ -320,7 +346,8 @@ def take_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
     user = actor.user
     if user is None or actor.as_customer or not may_take(user=user):
         raise PermissionDenied(
-            _("您的角色不能接手工单：工单由客服或主管派给技术人员。"), code="take_not_permitted"
+            _("您的角色不能接手工单：工单由客服或主管派给技术人员。"),
+            code=TicketErrorCode.TAKE_NOT_PERMITTED,
         )
     with transaction.atomic():
         # The row lock makes two people taking the same ticket queue up: the second one finds
@@ -334,21 +361,20 @@ def take_ticket(*, ticket: Ticket, actor: Actor) -> Ticket:
             raise Conflict(
                 _("工单 %(number)s 已被 %(name)s 接手。")
                 % {"number": row.number, "name": holder or _("其他人")},
-                code="already_taken", extra={"status": row.status},
+                code=TicketErrorCode.ALREADY_TAKEN, extra={"status": row.status},
             )
         if row.priority == Priority.P1:
             raise Conflict(
                 _("一级（紧急）工单须经主管或经理批准后派给技术骨干，不能直接接手。"),
-                code="needs_approval", extra={"status": row.status},
+                code=TicketErrorCode.NEEDS_APPROVAL, extra={"status": row.status},
             )
         if row.status not in (Status.NEW, Status.ACCEPTED):
             raise Conflict(
                 _("工单当前状态为“%(status)s”，不能接手。") % {"status": Status(row.status).label},
-                code="transition_not_allowed", extra={"status": row.status},
+                code=TicketErrorCode.TRANSITION_NOT_ALLOWED, extra={"status": row.status},
             )
         if row.status == Status.NEW:
             accept_ticket(ticket=row, actor=actor)
         assign_ticket(ticket=row, assignee=user, actor=actor)
-    for model_field in row._meta.concrete_fields:
-        setattr(ticket, model_field.attname, getattr(row, model_field.attname))
+    refresh_from(ticket, row)
     return row

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from fivestar.notifications import inbox
+from fivestar.tickets.models import Ticket
 from fivestar.workspace.access import is_staff_member, staff_required
 from fivestar.workspace.views.queues import htmx_aware
 
@@ -62,9 +63,10 @@ def open_notification(request, pk: int):
     if notification is None:
         messages.error(request, _("没有找到这条通知。"))
         return redirect("workspace:notifications")
-    if notification.ticket is None:
+    about = notification.about
+    if not isinstance(about, Ticket):
         return redirect("workspace:notifications")
-    return redirect(_ticket_url(notification.ticket.number))
+    return redirect(_ticket_url(about.number))
 
 
 def _ticket_url(number: str) -> str:

@@ -1,8 +1,9 @@
 """The supervisor console (主管控制台): approvals, breaches by team, load, unassigned work.
 
-Two commands, each one service call: approve a P1 assignment (``approve_ticket``) and give a
-ticket to someone (``assign_ticket``). With htmx only the row is swapped, with the result or the
-error in place; without it the browser comes back to the console with a flash message.
+Two commands, each one ticket action (``perform_action``): approve a P1 assignment
+(``approve``) and give a ticket to someone (``assign``). With htmx only the row is swapped,
+with the result or the error in place; without it the browser comes back to the console with
+a flash message.
 
 The page refreshes itself every 30 seconds like the queues: htmx asks for the console again and
 gets only its ``body`` partial; queues.js skips a round while the tab is hidden or a form in the
@@ -23,10 +24,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import DomainError, NotFound
+from fivestar.tickets.actions import perform_action
 from fivestar.tickets.models import Status, Ticket
 from fivestar.tickets.selectors import ticket_for_user
-from fivestar.tickets.services import Actor, approve_ticket, assign_ticket
-from fivestar.tickets.workflow import RULES
+from fivestar.tickets.services import Actor
+from fivestar.tickets.workflow import action_permitted
 from fivestar.workspace.access import roles_required
 from fivestar.workspace.selectors import console as selectors
 from fivestar.workspace.selectors.queues import QueueRow, open_clocks_prefetch, queue_row
@@ -64,23 +66,11 @@ class WorkItem:
     error: str = ""
 
 
-def _offers(action: str, *, ticket: Ticket, user: User) -> bool:
-    """Whether to offer ``action``'s button on this row: the workflow table's state and role
-    check for staff (the service checks again when it runs). Read from ``RULES`` directly, not
-    ``allowed_actions``, which also asks every action other apps add — a query per row."""
-    rule = RULES[action]
-    if ticket.status not in rule.from_statuses:
-        return False
-    return bool(user.role_codes() & rule.roles) or (
-        rule.assignee_may and ticket.assignee_id is not None and ticket.assignee_id == user.pk
-    )
-
-
 def _item(row: QueueRow, *, user: User, message: str = "", error: str = "") -> WorkItem:
     ticket = row.ticket
     return WorkItem(row=replace(row, url=ticket_url(ticket.number)),
-                    can_assign=_offers("assign", ticket=ticket, user=user),
-                    can_approve=_offers("approve", ticket=ticket, user=user),
+                    can_assign=action_permitted(ticket=ticket, action="assign", user=user),
+                    can_approve=action_permitted(ticket=ticket, action="approve", user=user),
                     message=message, error=error)
 
 
@@ -189,7 +179,8 @@ def assign(request, number: str):
     if form.is_valid():
         person = form.cleaned_data["assignee"]
         try:
-            assign_ticket(ticket=ticket, assignee=person, actor=Actor(user=request.user))
+            perform_action(ticket=ticket, action="assign", actor=Actor(user=request.user),
+                           data={"assignee": person.username})
         except DomainError as failure:
             error = " ".join([failure.message, *failure.fields.get("assignee", [])])
         else:
@@ -213,7 +204,7 @@ def approve(request, number: str):
     approved = False
     if ApproveForm(request.POST).is_valid():
         try:
-            approve_ticket(ticket=ticket, actor=Actor(user=request.user))
+            perform_action(ticket=ticket, action="approve", actor=Actor(user=request.user))
         except DomainError as failure:
             error = failure.message
         else:

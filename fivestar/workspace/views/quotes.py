@@ -1,8 +1,9 @@
 """The quote card (报价) of the staff ticket page (SPEC §4): propose a quote for out-of-warranty
 work, record the customer's answer given on the phone, withdraw a quote.
 
-Thin: parse the form, call one ``dispatch`` service, render. With htmx a change answers with the
-card, and the header and the timeline out of band (a quote moves the ticket in and out of
+Thin: parse the form, take one ticket action (``perform_action``: ``propose_quote``,
+``accept_quote``, ``decline_quote``, ``withdraw_quote``), render. With htmx a change answers
+with the card, and the header and the timeline out of band (a quote moves the ticket in and out of
 waiting for the customer); a form error answers with the card alone, the messages beside the
 fields. Without htmx: POST, redirect, GET — or the whole page again with the errors (422).
 """
@@ -15,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fivestar.core.errors import DomainError, NotFound, ValidationFailed
-from fivestar.dispatch.models import DecisionChannel
 from fivestar.dispatch.selectors import quote_of_ticket
-from fivestar.dispatch.services import accept_quote, decline_quote, propose_quote, withdraw_quote
+from fivestar.tickets.actions import perform_action
 from fivestar.tickets.models import Ticket
 from fivestar.tickets.services import Actor
 from fivestar.workspace import forms
@@ -35,7 +36,12 @@ from fivestar.workspace.views.ticket import (
 )
 
 CARD = "workspace/ticket_quotes.html"
-DECISIONS = ("accept", "decline", "withdraw")
+#: What the card says once the decision is recorded.
+NOTICES = {
+    "accept": gettext_lazy("已记录：客户在电话中同意报价，可以开始维修。"),
+    "decline": gettext_lazy("已记录：客户不接受报价。"),
+    "withdraw": gettext_lazy("报价已撤回。"),
+}
 
 
 def _card(request: HttpRequest, ticket: Ticket, **panel) -> str:
@@ -74,9 +80,9 @@ def propose(request: HttpRequest, number: str) -> HttpResponse:
     form = forms.QuoteForm(request.POST, prefix=QUOTE_PREFIX)
     if form.is_valid():
         try:
-            propose_quote(ticket=ticket, actor=Actor(user=request.user), **form.amounts(),
-                          note=form.cleaned_data["note"],
-                          valid_until=form.cleaned_data["valid_until"])
+            perform_action(ticket=ticket, action="propose_quote", actor=Actor(user=request.user),
+                           data={**form.amounts(), "note": form.cleaned_data["note"],
+                                 "valid_until": form.cleaned_data["valid_until"]})
         except ValidationFailed as error:
             form.add_domain_errors(error)
         except DomainError as error:
@@ -92,29 +98,23 @@ def propose(request: HttpRequest, number: str) -> HttpResponse:
 def decide(request: HttpRequest, number: str, quote_id: int, decision: str) -> HttpResponse:
     """The customer's answer on the phone (accept / decline, with the reason they gave), or
     the quote withdrawn."""
-    if decision not in DECISIONS:
+    if decision not in NOTICES:
         raise Http404
     ticket = visible_ticket(request, number)
     try:
         quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
     except NotFound:
         raise Http404(_("没有找到这份报价。")) from None
-    actor = Actor(user=request.user)
     form = None
+    data = {"quote": quote.pk}
+    if decision == "decline":
+        form = forms.QuoteDeclineForm(request.POST, prefix=DECLINE_PREFIX)
+        if not form.is_valid():
+            return _form_error(request, ticket, decline_form=form, open_form="decline")
+        data["reason"] = form.cleaned_data["reason"]
     try:
-        if decision == "accept":
-            accept_quote(quote=quote, actor=actor, via=DecisionChannel.PHONE)
-            notice = _("已记录：客户在电话中同意报价，可以开始维修。")
-        elif decision == "decline":
-            form = forms.QuoteDeclineForm(request.POST, prefix=DECLINE_PREFIX)
-            if not form.is_valid():
-                return _form_error(request, ticket, decline_form=form, open_form="decline")
-            decline_quote(quote=quote, actor=actor, via=DecisionChannel.PHONE,
-                          reason=form.cleaned_data["reason"])
-            notice = _("已记录：客户不接受报价。")
-        else:
-            withdraw_quote(quote=quote, actor=actor)
-            notice = _("报价已撤回。")
+        perform_action(ticket=ticket, action=f"{decision}_quote", actor=Actor(user=request.user),
+                       data=data)
     except ValidationFailed as error:
         if form is not None and error.fields:
             form.add_domain_errors(error)
@@ -122,7 +122,7 @@ def decide(request: HttpRequest, number: str, quote_id: int, decision: str) -> H
         return _changed(request, ticket, notice=error.message, level="error")
     except DomainError as error:
         return _changed(request, ticket, notice=error.message, level="error")
-    return _changed(request, ticket, notice=notice)
+    return _changed(request, ticket, notice=str(NOTICES[decision]))
 
 
 urlpatterns = [

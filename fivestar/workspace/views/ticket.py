@@ -17,43 +17,29 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
-from pydantic import ValidationError as SchemaError
 
 from fivestar.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from fivestar.core.schema_errors import field_message
 from fivestar.customers.masking import mask
-from fivestar.tickets import hooks
+from fivestar.tickets import workflow
+from fivestar.tickets.actions import perform_action
 from fivestar.tickets.models import CannedReply, Status, Ticket
 from fivestar.tickets.selectors import ticket_for_user
 from fivestar.tickets.services import (
     Actor,
     Upload,
-    accept_ticket,
     add_attachments,
     add_reply,
-    approve_ticket,
-    assign_ticket,
-    cancel_ticket,
-    close_ticket,
-    confirm_resolution,
     render_canned_reply,
-    reopen_ticket,
-    resolve_ticket,
-    resume_ticket,
     reveal_customer_contact,
-    set_priority,
-    start_ticket,
     take_ticket,
-    wait_for_customer,
 )
 from fivestar.tickets.services.privacy import REVEALABLE_FIELDS, may_reveal_contact
-from fivestar.tickets.workflow import action_label, check_action
+from fivestar.tickets.timeline import CONTACT_NAMES
 from fivestar.workspace import forms
 from fivestar.workspace.access import staff_required
 from fivestar.workspace.selectors.quotes import quote_panel
 from fivestar.workspace.selectors.ticket_page import (
     CONTACT_LABELS,
-    CONTACT_NAMES,
     assignable_staff,
     canned_replies,
     deadlines,
@@ -64,7 +50,10 @@ from fivestar.workspace.selectors.ticket_page import (
 
 TEMPLATE = "workspace/ticket.html"
 
-# Actions that need a body open a small form; the others are one click.
+# How the page asks for an action's input: a form of its own where the input deserves one (a
+# list of people, yuan instead of fen, a reason worded for the action); any other action that
+# needs input gets a form built from its schema. Which service runs is the registry's business
+# (``perform_action``), not the page's.
 ACTION_FORMS: dict[str, type[forms.ActionForm]] = {
     "assign": forms.AssignForm,
     "cancel": forms.CancelForm,
@@ -74,13 +63,10 @@ ACTION_FORMS: dict[str, type[forms.ActionForm]] = {
     "reopen": forms.ReopenForm,
     "confirm": forms.ConfirmForm,
 }
-ONE_CLICK = {
-    "accept": accept_ticket,
-    "approve": approve_ticket,
-    "start": start_ticket,
-    "resume": resume_ticket,
-    "close": close_ticket,
-}
+def one_click_actions() -> frozenset[str]:
+    """Actions taken with one click: they need no input."""
+    return frozenset(
+        action.name for action in workflow.registered_actions() if not action.needs_input)
 
 
 def visible_ticket(request: HttpRequest, number: str) -> Ticket:
@@ -101,58 +87,20 @@ def _actor(request: HttpRequest) -> Actor:
 
 def _action_form(action: str, ticket: Ticket, data=None) -> forms.ActionForm | None:
     """The form for ``action`` (None for a one-click action)."""
-    if action in ONE_CLICK:
+    registered = workflow.ticket_action(action)
+    if registered is None or not registered.needs_input:
         return None
     if action == "assign":
         return forms.AssignForm(data, staff=assignable_staff(), prefix=action)
     if action in ACTION_FORMS:
         initial = {"priority": ticket.priority} if action == "set_priority" else None
         return ACTION_FORMS[action](data, initial=initial, prefix=action)
-    provided = hooks.provided_action(action)
-    if provided is None:
-        return forms.NoteActionForm(data, prefix=action)
     running = [
         (item.name, item.label) for item in deadlines(ticket=ticket)
         if item.deadline.get("state") == "running"
     ]
-    form_class = forms.provided_action_form_class(provided.schema, target_choices=running)
+    form_class = forms.schema_form_class(registered.schema, target_choices=running)
     return form_class(data, prefix=action)
-
-
-def _run(action: str, *, ticket: Ticket, actor: Actor, form: forms.ActionForm | None) -> None:
-    """Call the service for ``action`` with the form's cleaned data."""
-    data = form.cleaned_data if form is not None else {}
-    if action in ONE_CLICK:
-        ONE_CLICK[action](ticket=ticket, actor=actor)
-    elif action == "assign":
-        assign_ticket(ticket=ticket, actor=actor, assignee=data["assignee"], note=data["note"])
-    elif action == "cancel":
-        cancel_ticket(ticket=ticket, actor=actor, reason=data["reason"])
-    elif action == "set_priority":
-        set_priority(ticket=ticket, actor=actor, priority=data["priority"],
-                     reason=data["reason"])
-    elif action == "resolve":
-        resolve_ticket(ticket=ticket, actor=actor, record=form.record())
-    elif action == "wait_customer":
-        wait_for_customer(ticket=ticket, actor=actor, reason=data["reason"])
-    elif action == "reopen":
-        reopen_ticket(ticket=ticket, actor=actor, reason=data["reason"])
-    elif action == "confirm":
-        confirm_resolution(ticket=ticket, actor=actor, solved=data["solved"], note=data["note"])
-    elif (provided := hooks.provided_action(action)) is not None:
-        try:
-            body = provided.schema.model_validate(forms.provided_action_body(form))
-        except SchemaError as error:
-            fields: dict[str, list[str]] = {}
-            for problem in error.errors():
-                name = str(problem["loc"][0]) if problem.get("loc") else "note"
-                fields.setdefault(name, []).append(field_message(error=problem))
-            raise ValidationFailed(_("请检查标出的字段。"), fields=fields) from None
-        provided.handler(ticket=ticket, actor=actor, body=body)
-    else:
-        # Not an action this page knows: the workflow answers with what is allowed now.
-        check_action(ticket=ticket, action=action, user=actor.user)
-        raise NotFound(_("未知的操作。"))
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -182,7 +130,7 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra) -> dict:
         "reply_form": extra.pop("reply_form", None) or forms.ReplyForm(),
         "may_reveal": may_reveal_contact(user=request.user),
         "contacts": _contacts(ticket, extra.pop("revealed", None)),
-        "one_click": ONE_CLICK,
+        "one_click": one_click_actions(),
         **extra,
     }
 
@@ -197,7 +145,7 @@ def header_part(request: HttpRequest, ticket: Ticket, *, oob: bool = False, **ex
         "ticket": ticket,
         "page": {"deadlines": deadlines(ticket=ticket),
                  "actions": ticket_actions(ticket=ticket, user=request.user)},
-        "one_click": ONE_CLICK, "oob": oob, **extra,
+        "one_click": one_click_actions(), "oob": oob, **extra,
     })
 
 
@@ -278,7 +226,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     """GET: the action's small form (htmx) or the page with it open. POST: take the action."""
     ticket = visible_ticket(request, number)
     allowed = dict(ticket_actions(ticket=ticket, user=request.user))
-    label = allowed.get(action) or action_label(action)
+    label = allowed.get(action) or workflow.action_label(action)
     if request.method == "GET":
         if action not in allowed:
             return _refused(request, ticket, Conflict(
@@ -292,7 +240,8 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     if form is not None and not form.is_valid():
         return _action_error(request, ticket, action, label, form)
     try:
-        _run(action, ticket=ticket, actor=_actor(request), form=form)
+        perform_action(ticket=ticket, action=action, actor=_actor(request),
+                       data=form.action_data() if form is not None else {})
     except ValidationFailed as error:
         if form is not None and error.fields:
             form.add_domain_errors(error)

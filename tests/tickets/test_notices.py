@@ -1,4 +1,5 @@
-"""Ticket events → outbox rows, in the ticket's own transaction."""
+"""Who hears what about the ticket's own events (``tickets.notices``): the customer by SMS
+and e-mail."""
 
 import pytest
 from django.db import transaction
@@ -49,7 +50,7 @@ def test_created_ticket_queues_sms_and_email_to_the_customer(agent):
         ("email", "zs@example.com"), ("sms", "+8613812345678"),
     ]
     for row in rows:
-        assert row.ticket_id == ticket.pk
+        assert row.about_id == ticket.pk
         assert row.language == "zh-hans"
         assert ticket.number in row.body
         event = ticket.events.get(action="created")
@@ -119,7 +120,8 @@ def test_confirmed_resolution_tells_the_customer_it_is_closed(agent, technician)
 
 def test_not_solved_sends_no_closed_message(agent, technician):
     ticket = _resolved(agent, technician)
-    confirm_resolution(ticket=ticket, actor=Actor(None, as_customer=True), solved=False)
+    confirm_resolution(ticket=ticket, actor=Actor(None, as_customer=True), solved=False,
+                       note="还是不制冷")
     assert _rows("ticket_closed") == []
 
 
