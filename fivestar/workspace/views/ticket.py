@@ -20,6 +20,7 @@ from django_htmx.http import reswap, retarget
 from pydantic import ValidationError as SchemaError
 
 from fivestar.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from fivestar.core.privacy import client_address
 from fivestar.core.schema_errors import field_message
 from fivestar.customers.masking import mask
 from fivestar.tickets import hooks
@@ -416,7 +417,8 @@ def reveal_contact(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     field = form.cleaned_data["field"]
     try:
-        value = reveal_customer_contact(ticket=ticket, user=request.user, field=field)
+        value = reveal_customer_contact(ticket=ticket, user=request.user, field=field,
+                                        client_address=client_address(request))
     except DomainError as error:
         return _refused(request, ticket, error)
     if request.htmx:
