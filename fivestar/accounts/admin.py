@@ -17,11 +17,14 @@ from fivestar.accounts.models import (
     User,
 )
 from fivestar.accounts.services import create_api_token, revoke_api_tokens
-from fivestar.core.admin import ViewOnlyAdmin
+from fivestar.core.admin import PersonalDataAdmin, ViewOnlyAdmin, masked
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalDataAdmin, DjangoUserAdmin):
+    """Staff and the customers' portal accounts. Phones and e-mail addresses are masked for a
+    role that may not see them whole (SPEC §9); shown whole, the view is logged."""
+
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("个人信息"), {"fields": ("display_name", "phone", "email", "language")}),
@@ -54,6 +57,9 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "display_name", "first_name", "last_name", "email", "phone")
     filter_horizontal = ("roles", "skills", "groups", "user_permissions")
     ordering = ("username",)
+    personal_fields = {"phone": "masked_phone", "email": "masked_email"}
+    masked_phone = masked("phone", "phone", _("手机"))
+    masked_email = masked("email", "email", _("邮箱"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("roles")
@@ -61,6 +67,10 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("角色"))
     def role_list(self, obj: User) -> str:
         return "、".join(str(role) for role in obj.roles.all())
+
+    def personal_data_owner(self, obj: User):
+        # A portal account's details are its customer's; a colleague's are nobody's customer.
+        return getattr(obj, "customer", None)
 
 
 @admin.register(Department)

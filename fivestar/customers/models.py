@@ -67,3 +67,45 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccessSource(models.TextChoices):
+    WORKSPACE = "workspace", _("工作台")
+    ADMIN = "admin", _("后台")
+    EXPORT = "export", _("导出")
+
+
+class PersonalDataAccess(models.Model):
+    """One view of personal data shown unmasked (SPEC §9: "every unmasked view is logged"): who
+    saw which fields of whose data, when, where and from which address. Rows are only ever
+    added, by ``services.record_personal_data_access``."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Whose data: a customer, or nobody known when the value belongs to no customer row (a
+    # member of staff's own phone, a message to an address no customer has).
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    fields = models.JSONField(_("字段"), default=list)
+    source = models.CharField(_("来源"), max_length=20, choices=AccessSource.choices)
+    # What was open: a ticket number, or the back-office record ("customers.customer/12").
+    reference = models.CharField(_("查看对象"), max_length=100, blank=True)
+    client_address = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-at"], name="pii_access_customer_at"),
+            models.Index(fields=["user", "-at"], name="pii_access_user_at"),
+            models.Index(fields=["-at"], name="pii_access_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M} {', '.join(self.fields)}"

@@ -1,5 +1,8 @@
-"""Commands on customers (SPEC §2): match on intake, never duplicate."""
+"""Commands on customers (SPEC §2): match on intake, never duplicate; log every view of their
+personal data shown unmasked (SPEC §9)."""
 
+import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -7,8 +10,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from fivestar.accounts.models import User
 from fivestar.core.errors import ValidationFailed
-from fivestar.customers.models import Customer
+from fivestar.customers.models import AccessSource, Customer, PersonalDataAccess
 from fivestar.customers.phones import normalize_phone
 
 
@@ -105,3 +109,35 @@ def _fill_blanks(customer: Customer, *, name: str, phone: str | None, email: str
         except IntegrityError:
             customer.refresh_from_db()
     return customer
+
+
+def record_personal_data_access(
+    *, user: User, customer: Customer | None, fields: Iterable[str], source: str,
+    reference: str = "", client_address: str | None = None,
+) -> PersonalDataAccess:
+    """Log one view of personal data shown unmasked: one row saying who (``user``) saw which
+    ``fields`` of whose data (``customer``; None when the value is no customer's), when, where
+    (``source``: workspace, admin, export; ``reference``: the ticket or record open) and from
+    which client address.
+
+    Rule (SPEC §9): "every unmasked view is logged". Every place that shows personal data whole
+    calls this one function, in the request that shows it; the log is read in the back office
+    by administrators and quality auditors (``privacy.may_read_access_log``) and never changed.
+    """
+    names = [name for name in dict.fromkeys(fields) if name]
+    if not names:
+        raise ValueError("an access to no field is not an access")
+    if source not in AccessSource.values:
+        raise ValueError(f"unknown source {source!r}")
+    return PersonalDataAccess.objects.create(
+        user=user, customer=customer, fields=names, source=source, reference=reference[:100],
+        client_address=_ip_or_none(client_address),
+    )
+
+
+def _ip_or_none(address: str | None) -> str | None:
+    # REMOTE_ADDR is whatever the server put there (a Unix socket gives ""): keep what is an IP.
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None

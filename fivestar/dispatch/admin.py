@@ -1,15 +1,17 @@
 """Back office for dispatch. Quotes are read here, never edited: they change only through the
-services (propose, accept, decline, withdraw), which write the ticket's events."""
+services (propose, accept, decline, withdraw), which write the ticket's events. The quotes of
+the tickets the viewer may see (SPEC §9)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from fivestar.core.admin import ViewOnlyAdmin
+from fivestar.core.admin import PersonalDataAdmin, ViewOnlyAdmin
 from fivestar.dispatch.models import Quote
+from fivestar.tickets.selectors import rows_of_visible_tickets
 
 
 @admin.register(Quote)
-class QuoteAdmin(ViewOnlyAdmin):
+class QuoteAdmin(PersonalDataAdmin, ViewOnlyAdmin):
     list_display = ("ticket", "status", "total", "proposed_by", "proposed_at", "decided_via",
                     "decided_at")
     list_select_related = ("ticket", "proposed_by")
@@ -27,3 +29,5 @@ class QuoteAdmin(ViewOnlyAdmin):
     def total(self, obj: Quote) -> str:
         return obj.total_display
 
+    def visible_rows(self, request, queryset):
+        return rows_of_visible_tickets(queryset, user=request.user)

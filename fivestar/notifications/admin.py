@@ -1,13 +1,17 @@
 """Back office: templates are edited here; the outbox is watched here (read-only, "retry now");
-the staff inbox is read here (read-only)."""
+the staff inbox is read here (read-only). The outbox and the inbox hold every customer's and
+every colleague's messages: they are for administrators only (SPEC §9), and the outbox's
+recipients are masked in the list, shown whole (and logged) on a message's page."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fivestar.core.admin import ViewOnlyAdmin
+from fivestar.accounts.models import RoleCode
+from fivestar.core import privacy
+from fivestar.core.admin import PersonalDataAdmin, ViewOnlyAdmin
 from fivestar.notifications.inbox import StaffNotification
-from fivestar.notifications.models import MessageTemplate, OutboxMessage, OutboxStatus
+from fivestar.notifications.models import Channel, MessageTemplate, OutboxMessage, OutboxStatus
 from fivestar.notifications.services import retry_messages
 
 
@@ -29,11 +33,11 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ViewOnlyAdmin):
+class OutboxMessageAdmin(PersonalDataAdmin, ViewOnlyAdmin):
     # Sent mail cannot be unsent, and a queued message says what the ticket said then; only
     # "retry now" acts on it.
-    list_display = ["id", "created_at", "channel", "recipient", "template_code", "status",
-                    "attempts", "next_attempt_at", "sent_at", "about"]
+    list_display = ["id", "created_at", "channel", "masked_recipient", "template_code",
+                    "status", "attempts", "next_attempt_at", "sent_at", "about"]
     list_filter = ["status", "channel", "template_code", "language"]
     # A message names its ticket in its subject or body; the generic reference is not
     # searchable by number.
@@ -44,7 +48,19 @@ class OutboxMessageAdmin(ViewOnlyAdmin):
     date_hierarchy = "created_at"
     actions = ["retry_now"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+    personal_fields = {"recipient": "masked_recipient"}
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        return (request.user.has_role(RoleCode.ADMINISTRATOR)
+                and super().has_view_permission(request, obj))
+
+    @admin.display(description=_("收件人"))
+    def masked_recipient(self, obj: OutboxMessage) -> str:
+        kind = "phone" if obj.channel == Channel.SMS else "email"
+        return privacy.rules().mask(obj.recipient, kind)
+
+    def personal_data_owner(self, obj: OutboxMessage):
+        return privacy.rules().owner_of_contact(contact=obj.recipient)
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications.change_outboxmessage")
@@ -79,3 +95,6 @@ class StaffNotificationAdmin(ViewOnlyAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in StaffNotification._meta.fields]
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        return (request.user.has_role(RoleCode.ADMINISTRATOR)
+                and super().has_view_permission(request, obj))

@@ -155,7 +155,9 @@ class OutboxMessage(About):
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} → {self.recipient} ({self.template_code or '-'})"
+        # Not the recipient: a message's name is shown where its contact details must not be
+        # (the admin's titles and checkboxes, its history).
+        return f"{self.channel} #{self.pk} ({self.template_code or '-'})"
 
     @property
     def idempotency_key(self) -> str:

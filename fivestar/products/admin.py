@@ -1,11 +1,14 @@
-"""Back office for the product catalogue, warranty policies and registered units."""
+"""Back office for the product catalogue, warranty policies and registered units. A unit
+registered to a customer is shown to those who may see that customer (SPEC §9)."""
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fivestar.core.admin import PersonalDataAdmin
 from fivestar.products.models import PartWarranty, ProductLine, ProductModel, Unit, WarrantyPolicy
+from fivestar.tickets.selectors import sees_every_ticket, visible_customers
 
 
 @admin.register(ProductLine)
@@ -52,7 +55,7 @@ class WarrantyPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(PersonalDataAdmin):
     list_display = ("serial_number", "product_model", "customer", "purchase_date",
                     "registered_at")
     list_select_related = ("product_model", "customer")
@@ -61,3 +64,11 @@ class UnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ("customer", "product_model")
     date_hierarchy = "purchase_date"
     readonly_fields = ("registered_at",)
+
+    def visible_rows(self, request, queryset):
+        if sees_every_ticket(user=request.user):
+            return queryset
+        # A unit nobody owns yet holds no one's data.
+        return queryset.filter(
+            Q(customer=None) | Q(customer__in=visible_customers(user=request.user))
+        )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fivestar.core.admin import ViewOnlyAdmin
+from fivestar.core.admin import PersonalDataAdmin, ViewOnlyAdmin
 from fivestar.core.errors import ValidationFailed
 from fivestar.sla.cache import bump as bump_sla_cache
 from fivestar.sla.models import (
@@ -24,6 +24,7 @@ from fivestar.sla.models import (
 )
 from fivestar.sla.selectors import calendars_missing_holiday_data, years_missing_holiday_data
 from fivestar.sla.worktime import Hours, validate_intervals
+from fivestar.tickets.selectors import rows_of_visible_tickets
 
 
 def _missing_message(calendar: Calendar, years: list[int]) -> str:
@@ -242,8 +243,9 @@ class SlaExtensionInline(admin.TabularInline):
 
 
 @admin.register(SlaClock)
-class SlaClockAdmin(ViewOnlyAdmin):
-    """Read-only: clocks are driven by ticket events, extensions and the sweep."""
+class SlaClockAdmin(PersonalDataAdmin, ViewOnlyAdmin):
+    """Read-only: clocks are driven by ticket events, extensions and the sweep. The clocks of
+    the tickets the viewer may see."""
 
     list_display = ("ticket", "name", "state", "started_at", "due_at", "original_due_at",
                     "met_at", "escalation_level")
@@ -253,3 +255,5 @@ class SlaClockAdmin(ViewOnlyAdmin):
     raw_id_fields = ("ticket",)
     inlines = [SlaExtensionInline]
 
+    def visible_rows(self, request, queryset):
+        return rows_of_visible_tickets(queryset, user=request.user)

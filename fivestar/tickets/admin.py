@@ -1,10 +1,12 @@
 """Back office for tickets. A ticket's state moves only through the services (its transitions
 and their events, SPEC §5): here the status, priority, assignee and closing record are shown,
-never edited; events and replies are read-only; tickets are neither added nor deleted."""
+never edited; events and replies are read-only; tickets are neither added nor deleted. Each
+member of staff sees the tickets they may see in the API and the workspace (SPEC §9)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from fivestar.core.admin import PersonalDataAdmin
 from fivestar.core.errors import DomainError
 from fivestar.tickets.models import (
     Attachment,
@@ -14,6 +16,7 @@ from fivestar.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from fivestar.tickets.selectors import visible_tickets
 from fivestar.tickets.services.canned import PLACEHOLDERS
 from fivestar.tickets.services.details import EDITABLE_FIELDS, edit_ticket_details
 from fivestar.tickets.services.transitions import Actor
@@ -64,15 +67,17 @@ class AttachmentInline(_ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(PersonalDataAdmin):
     list_display = ("number", "status", "priority", "type", "channel", "customer", "assignee",
                     "received_at")
     list_display_links = ("number",)
     list_select_related = ("customer", "assignee")
     list_filter = ("status", "priority", "type", "channel", "department", "outlet",
                    ("assignee", admin.RelatedOnlyFieldListFilter), "priority_confirmed")
-    # Customer phones are stored as E.164: 13812345678 finds +8613812345678.
+    # Customer phones are stored as E.164: 13812345678 finds +8613812345678 (for a role that
+    # may see phone numbers: ``PersonalDataAdmin``).
     search_fields = ("number", "title", "customer__phone", "customer__name")
+    personal_lookups = ("customer__phone",)
     date_hierarchy = "received_at"
     list_per_page = 50
     show_full_result_count = False
@@ -90,6 +95,9 @@ class TicketAdmin(admin.ModelAdmin):
                                     "labour_minutes", "cost_fen", "solved_on_first_contact",
                                     "customer_confirmed", "reopen_count", "cancel_reason")}),
     )
+
+    def visible_rows(self, request, queryset):
+        return queryset & visible_tickets(user=request.user)
 
     def get_readonly_fields(self, request, obj=None):
         return tuple(

@@ -17,20 +17,43 @@ SEE_ALL = frozenset(
 )
 
 
+def sees_every_ticket(*, user: User) -> bool:
+    """Whether ``user``'s roles see every ticket (and so every customer)."""
+    return bool(user.is_authenticated and user.is_active and user.role_codes() & SEE_ALL)
+
+
 def visible_tickets(*, user: User) -> QuerySet[Ticket]:
     """Every ticket ``user`` may see."""
     tickets = Ticket.objects.all()
     if not user.is_authenticated or not user.is_active:
         return tickets.none()
-    roles = user.role_codes()
-    if roles & SEE_ALL:
+    if sees_every_ticket(user=user):
         return tickets
+    roles = user.role_codes()
     visible = Q(assignee=user) | Q(pending_assignee=user)
     if user.outlet_id and roles & {RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN,
                                    RoleCode.WAREHOUSE_KEEPER}:
         visible |= Q(outlet_id=user.outlet_id)
     visible |= Q(customer__user=user)
     return tickets.filter(visible)
+
+
+def rows_of_visible_tickets(queryset: QuerySet, *, user: User,
+                            through: str = "ticket") -> QuerySet:
+    """``queryset``, of rows that belong to a ticket (``through`` names the foreign key), cut
+    down to the rows of tickets ``user`` may see: a quote, a clock, a message."""
+    if sees_every_ticket(user=user):
+        return queryset
+    return queryset.filter(**{f"{through}__in": visible_tickets(user=user)})
+
+
+def visible_customers(*, user: User) -> QuerySet[Customer]:
+    """Every customer ``user`` may see: all of them for the roles that see every ticket, and
+    otherwise the customers of the tickets they may see (SPEC §9: staff see what their role
+    and department need)."""
+    if sees_every_ticket(user=user):
+        return Customer.objects.all()
+    return Customer.objects.filter(pk__in=visible_tickets(user=user).values("customer_id"))
 
 
 def ticket_for_user(*, number: str, user: User) -> Ticket:

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from fivestar.customers.masking import mask
+from fivestar.customers.models import PersonalDataAccess
 from fivestar.notifications.models import MessageTemplate, OutboxMessage, OutboxStatus
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +32,15 @@ def test_outbox_is_read_only_with_a_retry_action(admin_client, queue_created):
     changelist = reverse("admin:notifications_outboxmessage_changelist")
     response = admin_client.get(changelist, {"status__exact": "failed"})
     assert response.status_code == 200
-    assert message.recipient in response.content.decode()
+    # The list masks the recipient (SPEC §9); the message's own page shows it, logged.
+    assert mask(message.recipient, "phone") in response.content.decode()
+    assert message.recipient not in response.content.decode()
     assert admin_client.get(reverse("admin:notifications_outboxmessage_add")).status_code == 403
     detail = admin_client.get(reverse("admin:notifications_outboxmessage_change",
                                       args=[message.pk]))
     assert detail.status_code == 200
+    assert message.recipient in detail.content.decode()
+    assert PersonalDataAccess.objects.get().fields == ["recipient"]
 
     response = admin_client.post(changelist, {
         "action": "retry_now", "_selected_action": [message.pk],

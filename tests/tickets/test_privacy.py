@@ -1,8 +1,10 @@
-"""Revealing a customer's contact details (SPEC §9): only for those who need it, always logged."""
+"""Revealing a customer's contact details (SPEC §9): only for those who need it, always logged
+in the personal-data access log, and on the ticket's timeline."""
 
 import pytest
 
 from fivestar.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fivestar.customers.models import PersonalDataAccess
 from fivestar.tickets.models import TicketEvent
 from fivestar.tickets.services import reveal_customer_contact
 from tests.conftest import make_user
@@ -26,16 +28,29 @@ def test_reveal_returns_the_real_value_and_writes_an_event(ticket, agent):
                                                                   "phone")
 
 
+def test_reveal_is_one_row_in_the_access_log(ticket, agent):
+    reveal_customer_contact(ticket=ticket, user=agent, field="address",
+                            client_address="203.0.113.7")
+
+    access = PersonalDataAccess.objects.get()
+    assert (access.user, access.customer, access.fields, access.source, access.reference,
+            access.client_address) == (agent, ticket.customer, ["address"], "workspace",
+                                       ticket.number, "203.0.113.7")
+    assert access.at is not None
+
+
 def test_every_reveal_is_logged_again(ticket, agent):
     reveal_customer_contact(ticket=ticket, user=agent, field="address")
     reveal_customer_contact(ticket=ticket, user=agent, field="address")
 
     assert TicketEvent.objects.filter(ticket=ticket, action="contact_revealed").count() == 2
+    assert PersonalDataAccess.objects.filter(customer=ticket.customer).count() == 2
 
 
 def test_an_empty_field_reveals_and_logs_nothing(ticket, agent):
     assert reveal_customer_contact(ticket=ticket, user=agent, field="email") == ""
     assert not TicketEvent.objects.filter(ticket=ticket).exists()
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_a_role_that_does_not_contact_customers_is_refused(ticket):
@@ -44,6 +59,7 @@ def test_a_role_that_does_not_contact_customers_is_refused(ticket):
     with pytest.raises(PermissionDenied):
         reveal_customer_contact(ticket=ticket, user=auditor, field="phone")
     assert not TicketEvent.objects.filter(ticket=ticket).exists()
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_a_ticket_the_user_cannot_see_is_not_found(ticket, technician):
@@ -51,6 +67,7 @@ def test_a_ticket_the_user_cannot_see_is_not_found(ticket, technician):
     with pytest.raises(NotFound):
         reveal_customer_contact(ticket=ticket, user=technician, field="phone")
     assert not TicketEvent.objects.filter(ticket=ticket).exists()
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_only_contact_fields_can_be_revealed(ticket, agent):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from fivestar.customers.models import PersonalDataAccess
 from fivestar.customers.services import CustomerDetails
 from fivestar.tickets import workflow
 from fivestar.tickets.models import Attachment, CannedReply, Reply, Status, Ticket, TicketEvent
@@ -124,6 +125,11 @@ class TestReveal:
         assert event.actor == agent and event.after["field"] == "phone"
         # The timeline swapped in with the answer shows the view was logged.
         assert "查看了客户的完整手机" in html(response)
+        # And the personal-data access log has it, with the address it came from (SPEC §9).
+        access = PersonalDataAccess.objects.get()
+        assert (access.user, access.customer, access.fields, access.source,
+                access.reference, access.client_address) == (
+            agent, ticket.customer, ["phone"], "workspace", ticket.number, "127.0.0.1")
 
     def test_without_htmx_the_page_comes_back_with_the_field_shown(self, desk, ticket):
         page = html(desk.post(url(ticket, "reveal/"), {"field": "address"}))
@@ -138,6 +144,7 @@ class TestReveal:
         response = auditor.post(url(ticket, "reveal/"), {"field": "phone"}, follow=True)
         assert "13800138000" not in html(response)
         assert not TicketEvent.objects.filter(action="contact_revealed").exists()
+        assert not PersonalDataAccess.objects.exists()
 
 
 class TestReply:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils import timezone
 
@@ -20,9 +20,10 @@ from fivestar.customers.models import Contact, Customer, CustomerTier
 from fivestar.customers.phones import normalize_phone
 from fivestar.products.models import PartWarranty, ProductLine, ProductModel, Unit, WarrantyPolicy
 
-# Staff who are not administrators may look around the back office, read-only.
-VIEWER_GROUP = "演示：后台只读"
-_VIEWABLE_APPS = ("accounts", "customers", "products", "tickets")
+# Earlier demos put every member of staff in this group, with view rights on customers and
+# tickets in the back office: the admin showed them every customer's details (issue 18).
+# A demo database made then loses it on the next run.
+_OLD_VIEWER_GROUP = "演示：后台只读"
 
 
 @dataclass
@@ -110,7 +111,7 @@ def ensure_staff(outlets: dict[str, Outlet], skills: dict[str, Skill],
                 User.objects.filter(username__in=[s.username for s in data.STAFF])}
     departments = {d.code: d for d in Department.objects.all()}
     roles = {role.code: role for role in Role.objects.all()}
-    viewers = _viewer_group()
+    _retire_old_viewer_group()
     users = {}
     for spec in data.STAFF:
         user = existing.get(spec.username)
@@ -122,12 +123,10 @@ def ensure_staff(outlets: dict[str, Outlet], skills: dict[str, Skill],
                 phone=f"+86139{10000000 + len(users) * 7919:08d}",
                 department=departments.get(spec.department) if spec.department else None,
                 outlet=outlets.get(spec.outlet) if spec.outlet else None,
-                is_staff=True, is_superuser=spec.superuser,
+                is_staff=_back_office(spec), is_superuser=spec.superuser,
             )
             user.roles.set([roles[code] for code in spec.roles])
             user.skills.set([skills[code] for code in spec.skills])
-            if not spec.superuser:
-                user.groups.add(viewers)
             counter.add("staff")
         users[spec.username] = user
         department = departments.get(spec.department) if spec.department else None
@@ -139,15 +138,23 @@ def ensure_staff(outlets: dict[str, Outlet], skills: dict[str, Skill],
     return users
 
 
-def _viewer_group() -> Group:
-    group, created = Group.objects.get_or_create(name=VIEWER_GROUP)
-    if created:
-        group.permissions.set(
-            Permission.objects.filter(
-                codename__startswith="view_", content_type__app_label__in=_VIEWABLE_APPS
-            ).exclude(codename="view_apitoken")
-        )
-    return group
+def _back_office(spec: data.StaffData) -> bool:
+    """Back-office rights for administrators only (SPEC §9: staff see what their role needs,
+    and the workspace is where they work); quality auditors come in to read the personal-data
+    access log, the one page open to them there."""
+    return spec.superuser or "quality_auditor" in spec.roles
+
+
+def _retire_old_viewer_group() -> None:
+    group = Group.objects.filter(name=_OLD_VIEWER_GROUP).first()
+    if group is None:
+        return
+    by_username = {spec.username: spec for spec in data.STAFF}
+    for user in group.user_set.filter(username__in=by_username):
+        if user.is_staff and not _back_office(by_username[user.username]):
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+    group.delete()
 
 
 # --- customers and their units ----------------------------------------------------------------

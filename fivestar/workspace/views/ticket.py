@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from fivestar.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from fivestar.core.privacy import client_address
 from fivestar.customers.masking import mask
 from fivestar.tickets import workflow
 from fivestar.tickets.actions import perform_action
@@ -365,7 +366,8 @@ def reveal_contact(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     field = form.cleaned_data["field"]
     try:
-        value = reveal_customer_contact(ticket=ticket, user=request.user, field=field)
+        value = reveal_customer_contact(ticket=ticket, user=request.user, field=field,
+                                        client_address=client_address(request))
     except DomainError as error:
         return _refused(request, ticket, error)
     if request.htmx:
