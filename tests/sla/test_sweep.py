@@ -88,7 +88,8 @@ def test_breach_then_escalation_to_supervisor_then_manager(ticket):
         ClockState.BREACHED, due, 1)
     assert sent(clock, "breach") == ["tech@example.com"]
     assert ticket_deadlines(ticket=ticket)["resolve"] == {
-        "due_at": due, "met_at": None, "state": "breached", "breached": True}
+        "due_at": due, "met_at": None, "state": "breached", "breached": True,
+        "calendar_unconfirmed": False}
     sla_sweep(now=due + timedelta(minutes=29))
     assert sent(clock, "breach") == ["tech@example.com"]
     sla_sweep(now=due + timedelta(minutes=30))
