@@ -1,8 +1,9 @@
 """Working calendars (SPEC §3): time zone, weekly working intervals, per-date overrides.
 
 A calendar is data. The default one is Monday–Friday 09:00–18:00 Asia/Shanghai with China's
-statutory holidays off and the adjusted working days (调休) on, copied in as overrides by
-``fivestar calendar sync``; the built-in ``24x7`` calendar counts every second. The arithmetic
+statutory holidays off and the adjusted working days (调休) on, copied in as overrides by the
+``0009_official_holidays`` migration, the worker's periodic refresh and ``fivestar calendar
+sync``; the built-in ``24x7`` calendar counts every second. The arithmetic
 over a calendar lives in ``fivestar.sla.worktime``; the rules that keep a calendar valid live in
 ``fivestar.sla.services``.
 """
