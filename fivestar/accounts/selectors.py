@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from fivestar.accounts.models import ApiToken, RoleCode, User
@@ -43,3 +44,13 @@ def user_for_token(*, raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user
+
+
+def active_administrators() -> list[User]:
+    """Active users who administer the system: the administrator role, or superusers (who hold
+    it implicitly, ``User.role_codes``) — e.g. the first account ``createsuperuser`` makes."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(roles__code=RoleCode.ADMINISTRATOR))
+        .distinct().order_by("username")
+    )

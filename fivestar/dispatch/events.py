@@ -63,11 +63,10 @@ def quote_decided_event(*, ticket: Ticket, actor: Actor, quote: Quote,
 
 
 def declare() -> None:
-    event = "timeline event"
     for kind, label in (
-        (QuoteEventKind.PROPOSED, pgettext_lazy(event, "提出维修报价")),
-        (QuoteEventKind.ACCEPTED, pgettext_lazy(event, "接受报价")),
-        (QuoteEventKind.DECLINED, pgettext_lazy(event, "不接受报价")),
-        (QuoteEventKind.WITHDRAWN, pgettext_lazy(event, "撤回报价")),
+        (QuoteEventKind.PROPOSED, pgettext_lazy("timeline event", "提出维修报价")),
+        (QuoteEventKind.ACCEPTED, pgettext_lazy("timeline event", "接受报价")),
+        (QuoteEventKind.DECLINED, pgettext_lazy("timeline event", "不接受报价")),
+        (QuoteEventKind.WITHDRAWN, pgettext_lazy("timeline event", "撤回报价")),
     ):
         register_event_type(kind, payload=QuoteChanged, label=label, customer_visible=True)

@@ -1,14 +1,24 @@
 """Back office for working calendars (SPEC §3): weekly intervals and per-date overrides inline,
-and a warning whenever this year or the next lacks official holiday data."""
+and a warning whenever this year or the next lacks official holiday data — on the calendar
+pages all year, on the admin home page for this year and, from October, the coming one."""
+
+from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fivestar.core.admin import PersonalDataAdmin, ViewOnlyAdmin
+from fivestar.accounts.models import RoleCode
+from fivestar.core.admin import (
+    HomeWarning,
+    PersonalDataAdmin,
+    ViewOnlyAdmin,
+    register_home_warning,
+)
 from fivestar.core.errors import ValidationFailed
 from fivestar.sla.cache import bump as bump_sla_cache
 from fivestar.sla.models import (
@@ -22,7 +32,11 @@ from fivestar.sla.models import (
     SlaTarget,
     WorkingInterval,
 )
-from fivestar.sla.selectors import calendars_missing_holiday_data, years_missing_holiday_data
+from fivestar.sla.selectors import (
+    calendars_missing_holiday_data,
+    holiday_data_gaps,
+    years_missing_holiday_data,
+)
 from fivestar.sla.worktime import Hours, validate_intervals
 from fivestar.tickets.selectors import rows_of_visible_tickets
 
@@ -30,8 +44,25 @@ from fivestar.tickets.selectors import rows_of_visible_tickets
 def _missing_message(calendar: Calendar, years: list[int]) -> str:
     return gettext(
         "日历“%(name)s”缺少 %(years)s 年的官方节假日数据：这些年份只按每周工作时段计算。"
-        "请运行 “fivestar calendar sync”，或手工录入节假日后在“日历年份”中确认。"
+        "chinese-calendar 有新数据时升级它（worker 每 6 小时同步一次，也可运行 “fivestar "
+        "calendar sync”），或手工录入节假日后在“日历年份”中确认。"
     ) % {"name": calendar.name, "years": "、".join(str(year) for year in years)}
+
+
+def holiday_data_warnings(request) -> list[HomeWarning]:
+    """The admin home page's warning while a year administrators must act on has no holiday
+    data (``holiday_data_gaps``: this year, and the coming one from October), for those who
+    look after the calendars."""
+    user = request.user
+    if not (user.has_perm("sla.view_calendar") or user.has_role(RoleCode.ADMINISTRATOR)):
+        return []
+    link = reverse("admin:sla_calendar_changelist")
+    return [HomeWarning(message=_missing_message(calendar, years), link=link,
+                        link_text=gettext("查看工作日历"))
+            for calendar, years in holiday_data_gaps()]
+
+
+register_home_warning(holiday_data_warnings)
 
 
 class CalendarForm(forms.ModelForm):
@@ -91,6 +122,12 @@ class CalendarOverrideInline(admin.TabularInline):
     # An administrator's edit is always manual; a sync never overwrites it.
     readonly_fields = ("source",)
     ordering = ("-date",)
+
+    def get_queryset(self, request):
+        # The official data goes back to 2004 (~40 days a year): the page edits the dates that
+        # still matter, from last year on. Older rows stay, for replaying past tickets.
+        last_year = timezone.localdate().year - 1
+        return super().get_queryset(request).filter(date__gte=date(last_year, 1, 1))
 
 
 class CalendarYearInline(admin.TabularInline):

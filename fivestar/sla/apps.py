@@ -9,13 +9,16 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fivestar.core import periodic
-        from fivestar.sla import actions, clocks, events, sweep
+        from fivestar.sla import actions, clocks, events, services, sweep
         from fivestar.tickets import hooks
 
         events.declare()
         hooks.on_ticket_event(clocks.on_ticket_event)
         hooks.register_deadline_provider(clocks.deadlines_for, prefetch=("sla_clocks",))
         periodic.register("sla.sweep", sweep.sla_sweep, every_seconds=60)
+        # China's holidays from the installed package: at the worker's start, then every 6 h.
+        periodic.register("sla.holidays", services.refresh_official_holidays,
+                          every_seconds=6 * 3600)
         actions.register()
         _invalidate_cached_configuration()
 

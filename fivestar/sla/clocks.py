@@ -110,13 +110,29 @@ def allowed_for(*, target: SlaTarget, started_at: datetime, calendars: Calendars
     return target.duration
 
 
+def hours_unconfirmed(*, target: SlaTarget, started_at: datetime,
+                      calendars: Calendars) -> bool:
+    """Whether ``allowed_for`` judged working hours on a day of a year without confirmed
+    holiday data (2027-01-01 taken for an ordinary Friday gives 10 minutes, not 30)."""
+    if target.outside_hours_duration is None:
+        return False
+    cal = calendars.hours(target.hours_calendar_id)
+    return cal.unconfirmed_between(started_at, started_at)
+
+
 def schedule(clock: SlaClock, calendars: Calendars) -> None:
-    """Set ``due_at`` and ``warn_at`` from the clock's start, granted time and pauses."""
+    """Set ``due_at`` and ``warn_at`` from the clock's start, granted time and pauses, and
+    flag the deadline when the time between start and due crosses a year without confirmed
+    holiday data. The flag only ever turns on here (a pause or an extension moves the
+    deadline later); ``new_clock`` and ``recompute`` start it afresh."""
     cal = calendars.clock(clock.calendar_id)
     granted = clock.allowed + clock.extended
     clock.due_at = add_working_time(clock.started_at, granted + clock.paused_working, cal)
     clock.warn_at = add_working_time(
         clock.started_at, granted * clock.warn_percent / 100 + clock.paused_working, cal
+    )
+    clock.calendar_unconfirmed = clock.calendar_unconfirmed or cal.unconfirmed_between(
+        clock.started_at, clock.due_at
     )
 
 
@@ -136,6 +152,8 @@ def new_clock(*, ticket: Ticket, status: str, target: SlaTarget, at: datetime,
         calendar_id=target.calendar_id,
         allowed=allowed_for(target=target, started_at=at, calendars=calendars),
         started_at=at, state=ClockState.RUNNING, warn_percent=warn_percent,
+        calendar_unconfirmed=hours_unconfirmed(target=target, started_at=at,
+                                               calendars=calendars),
     )
     schedule(clock, calendars)
     clock.original_due_at = clock.due_at
@@ -192,6 +210,8 @@ def recompute(clock: SlaClock, *, target: SlaTarget, at: datetime, reason: str,
     clock.calendar_id = target.calendar_id
     clock.warn_percent = warn_percent
     clock.allowed = allowed_for(target=target, started_at=clock.started_at, calendars=calendars)
+    clock.calendar_unconfirmed = hours_unconfirmed(target=target, started_at=clock.started_at,
+                                                   calendars=calendars)
     cal = calendars.clock(clock.calendar_id)
     clock.paused_working = sum(
         (working_time_between(parse_datetime(a), parse_datetime(b), cal) for a, b in clock.pauses),
@@ -373,7 +393,7 @@ def deadline_payload(clock: SlaClock, *, now: datetime) -> dict:
         clock.met_at is None and clock.state == ClockState.RUNNING and clock.due_at <= now
     )
     return {"due_at": clock.due_at, "met_at": clock.met_at, "state": clock.state,
-            "breached": breached}
+            "breached": breached, "calendar_unconfirmed": clock.calendar_unconfirmed}
 
 
 def deadlines_for(ticket: Ticket) -> dict[str, dict]:

@@ -98,7 +98,8 @@ def extend_deadline(
         schedule(clock, calendars)
         if clock.warned_at is not None and clock.warn_at > now:
             clock.warned_at = None  # warn again before the new deadline
-        clock.save(update_fields=["extended", "due_at", "warn_at", "warned_at"])
+        clock.save(update_fields=["extended", "due_at", "warn_at", "warned_at",
+                                  "calendar_unconfirmed"])
         extension = SlaExtension.objects.create(
             clock=clock, from_due_at=before, agreed_due_at=new_due_at, to_due_at=clock.due_at,
             reason=note, customer_agreed=True, by=actor.user, at=now,

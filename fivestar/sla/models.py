@@ -1,8 +1,9 @@
 """Working calendars (SPEC §3): time zone, weekly working intervals, per-date overrides.
 
 A calendar is data. The default one is Monday–Friday 09:00–18:00 Asia/Shanghai with China's
-statutory holidays off and the adjusted working days (调休) on, copied in as overrides by
-``fivestar calendar sync``; the built-in ``24x7`` calendar counts every second. The arithmetic
+statutory holidays off and the adjusted working days (调休) on, copied in as overrides by the
+``0009_official_holidays`` migration, the worker's periodic refresh and ``fivestar calendar
+sync``; the built-in ``24x7`` calendar counts every second. The arithmetic
 over a calendar lives in ``fivestar.sla.worktime``; the rules that keep a calendar valid live in
 ``fivestar.sla.services``.
 """
@@ -343,6 +344,11 @@ class SlaClock(models.Model):
     # Working time (on the clock's calendar) granted by extensions agreed with the customer.
     extended = models.DurationField(_("延期增加的时间"), default=timedelta(0))
     warn_at = models.DateTimeField(_("预警时间"))
+    # Computed over a year of its calendar without confirmed holiday data (or, for a target
+    # with an outside-hours time, its working hours judged on such a day): the deadline may be
+    # wrong and says so (SPEC §3). Kept with the deadline it describes, so data synced later
+    # does not make an old deadline look confirmed.
+    calendar_unconfirmed = models.BooleanField(_("节假日未确认"), default=False)
     # Copied from the policy when the clock starts: a later edit applies to new work only.
     warn_percent = models.PositiveSmallIntegerField(_("预警点（%）"),
                                                     default=default_warn_percent)

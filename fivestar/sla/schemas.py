@@ -212,6 +212,9 @@ class PreviewDeadline(Schema):
     due_at: datetime
     state: Literal["running", "paused"]
     breached: bool
+    calendar_unconfirmed: bool = Field(
+        description="计算跨越了没有确认节假日数据的年份：截止时间可能不准"
+    )
 
 
 class PolicyRef(Schema):

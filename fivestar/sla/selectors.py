@@ -6,7 +6,7 @@ they are kept per process under the configuration version of ``fivestar.sla.cach
 """
 
 import pickle
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -116,11 +116,13 @@ def years_missing_holiday_data(*, calendar: Calendar, around: date | None = None
 
 
 def calendars_missing_holiday_data(
-    *, around: date | None = None
+    *, around: date | None = None, years: list[int] | None = None,
 ) -> list[tuple[Calendar, list[int]]]:
-    """Every calendar (24×7 excepted) with the years of ``years_missing_holiday_data``, for the
-    administrators' warning; two queries."""
-    wanted = _years_around(around)
+    """Every calendar (24×7 excepted) with the years of ``years_missing_holiday_data`` (or of
+    ``years`` when given) it lacks, for the administrators' warning; two queries."""
+    wanted = _years_around(around) if years is None else years
+    if not wanted:
+        return []
     calendars = list(Calendar.objects.filter(is_24x7=False).order_by("code"))
     known: dict[int, set[int]] = {}
     for calendar_id, year in CalendarYear.objects.filter(
@@ -133,6 +135,24 @@ def calendars_missing_holiday_data(
         if missing:
             result.append((calendar, missing))
     return result
+
+
+#: How long before a year begins its missing holiday data is raised in the bell and on the
+#: admin home page: the State Council publishes the coming year's days in late October or
+#: November, so a warning earlier in the year could not be acted on and would teach people to
+#: ignore it. The calendar pages themselves warn about next year all year round.
+NEXT_YEAR_NOTICE = timedelta(days=92)
+
+
+def holiday_data_gaps(*, today: date | None = None) -> list[tuple[Calendar, list[int]]]:
+    """The calendars (24×7 excepted) lacking holiday data administrators must hear about
+    (SPEC §3): this year at once, the coming year from ``NEXT_YEAR_NOTICE`` before it begins
+    (from October 1). Two queries."""
+    today = today or timezone.localdate()
+    years = [today.year]
+    if date(today.year + 1, 1, 1) - today <= NEXT_YEAR_NOTICE:
+        years.append(today.year + 1)
+    return calendars_missing_holiday_data(years=years)
 
 
 def policy_for(*, ticket) -> SlaPolicy | None:

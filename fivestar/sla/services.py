@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fivestar.core.errors import ValidationFailed
+from fivestar.core.errors import DomainError, ValidationFailed
 from fivestar.sla import official
 from fivestar.sla.cache import bump as bump_sla_cache
 from fivestar.sla.models import (
@@ -319,6 +319,71 @@ def sync_official_holidays(
         calendar=calendar.code, year=year, has_data=True, created=len(to_create),
         updated=len(to_update), removed=len(stale), kept_manual=kept,
     )
+
+
+def refresh_official_holidays(*, today: date | None = None) -> dict:
+    """The worker's periodic refresh of China's holidays (SPEC §3; ``SlaConfig.ready``
+    registers it): copy what the installed ``chinese-calendar`` knows into every calendar that
+    follows it, for the years of ``years_to_sync`` — a newer package version brings the next
+    year's days, and a new year brings its own turn — then tell the administrators, once per
+    year, of the years they must act on (``selectors.holiday_data_gaps``).
+
+    Idempotent (``sync_official_holidays``); a calendar that fails is logged and the others go
+    on. Returns how many official rows changed and which years still lack data, per calendar.
+    """
+    from fivestar.sla.selectors import holiday_data_gaps
+
+    today = today or timezone.localdate()
+    changed = 0
+    for calendar in calendars_to_sync():
+        try:
+            for year in years_to_sync(today=today):
+                result = sync_official_holidays(calendar=calendar, year=year)
+                changed += result.created + result.updated + result.removed
+        except DomainError:
+            logger.exception("holidays of calendar %s not refreshed", calendar.code)
+    gaps = holiday_data_gaps(today=today)
+    notify_missing_holiday_data(gaps=gaps)
+    return {"changed": changed, "missing": {calendar.code: years for calendar, years in gaps}}
+
+
+def notify_missing_holiday_data(*, gaps: list[tuple[Calendar, list[int]]]) -> None:
+    """One bell notice per administrator and year without holiday data (SPEC §3: flagged to
+    administrators), naming the calendars concerned and what to do; a year already announced
+    is not announced again."""
+    from django.utils import translation
+
+    from fivestar.accounts.selectors import active_administrators
+    from fivestar.notifications.inbox import (
+        StaffNotice,
+        StaffNotificationKind,
+        notify_staff_many,
+    )
+    from fivestar.notifications.selectors import language_of
+
+    by_year: dict[int, list[Calendar]] = {}
+    for calendar, years in gaps:
+        for year in years:
+            by_year.setdefault(year, []).append(calendar)
+    if not by_year:
+        return
+    notices = []
+    for person in active_administrators():
+        with translation.override(language_of(person)):
+            for year, calendars in sorted(by_year.items()):
+                notices.append(StaffNotice(
+                    person=person, kind=StaffNotificationKind.SLA_WARNING,
+                    title=_("%(year)s 年没有法定节假日数据") % {"year": year},
+                    body=_("日历%(names)s缺少 %(year)s 年的法定节假日和调休数据：该年的服务时限只"
+                           "按每周工作时段计算（节假日当作工作日），并标注“节假日未确认”。"
+                           "chinese-calendar 发布新版本后升级即可（worker 会自动同步），"
+                           "或在后台“工作日历”中手工录入该年的节假日并确认年份。") % {
+                        "names": "、".join(f"“{calendar.name}”" for calendar in calendars),
+                        "year": year,
+                    },
+                    dedupe_key=f"sla:holiday-data:{year}",
+                ))
+    notify_staff_many(notices=notices)
 
 
 def years_to_sync(*, today: date | None = None) -> list[int]:

@@ -54,7 +54,8 @@ OUTCOMES = ("met", "breached", "open", "cancelled")
 class Preview:
     policy: SlaPolicy | None
     received_at: datetime
-    # Target name → {"due_at", "state", "breached"}: the ticket's ``deadlines`` minus ``met_at``.
+    # Target name → {"due_at", "state", "breached", "calendar_unconfirmed"}: the ticket's
+    # ``deadlines`` minus ``met_at``.
     deadlines: dict[str, dict]
 
 
@@ -77,7 +78,8 @@ def preview_deadlines(*, priority: str, ticket_type: str = "", channel: str = ""
                           terms=terms, calendars=Calendars())
     deadlines = {
         clock.name: {"due_at": clock.due_at, "state": clock.state,
-                     "breached": clock.state == ClockState.RUNNING and clock.due_at <= now}
+                     "breached": clock.state == ClockState.RUNNING and clock.due_at <= now,
+                     "calendar_unconfirmed": clock.calendar_unconfirmed}
         for clock in applied.started
     }
     return Preview(policy=policy, received_at=received_at, deadlines=deadlines)

@@ -9,14 +9,22 @@ each breach level is sent once, whoever runs it. A row that fails is logged and 
 stops the sweep for the other tickets.
 
 Escalation chain: at breach the assignee (level 1); the policy's ``escalation_step`` later
-(default 30 min, data an administrator edits) the supervisor of the ticket's department (level
-2); again later its manager (level 3). A level whose person is missing goes to the next one up.
+(default 30 min, data an administrator edits) the supervisor of the team working the ticket —
+the assignee's department, else the department the ticket was dispatched to (level 2); again
+later its manager (level 3). A level whose person is missing goes to the next one up.
+
+One notice per ticket and level: the clocks of a ticket breached together make one notice
+listing the breached targets, and a clock that breaches while others of the ticket are still
+breached joins their escalation — its level's notice, keyed by the earliest of them, has been
+sent already (or is sent for all of them at once). Warnings stay one per clock and warning time.
 """
 
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, Value
@@ -76,22 +84,52 @@ def claim_query(condition: Q):
     )
 
 
-# The notices of the batch being applied: written together after the batch, in its transaction.
-_batch_notices: ContextVar[list | None] = ContextVar("sla_batch_notices", default=None)
+@dataclass(frozen=True, slots=True)
+class _Notice:
+    """A notice a step asked for: composed with the others of its batch (``_compose``)."""
+
+    clock: SlaClock
+    person: Any
+    code: str
+    level: int
+
+
+# The notices of the batch being applied: composed and written together after the batch, in
+# its transaction.
+_batch_notices: ContextVar[list[_Notice] | None] = ContextVar("sla_batch_notices", default=None)
 
 
 def _apply_batch(rows: list[SlaClock], apply: Callable[[SlaClock, datetime], dict],
                  now: datetime) -> None:
     from fivestar.notifications.inbox import notify_staff_many
 
-    notices: list = []
+    _load_teams(rows)
+    notices: list[_Notice] = []
     token = _batch_notices.set(notices)
     try:
         changes = [(clock.pk, apply(clock, now)) for clock in rows]
     finally:
         _batch_notices.reset(token)
     _write(changes)
-    notify_staff_many(notices=notices)
+    notify_staff_many(notices=_compose(notices, now=now))
+
+
+def _load_teams(rows: list[SlaClock]) -> None:
+    """Give the batch's assignees their departments with the supervisor and manager
+    (``_recipient``): one query for the departments the tickets' own do not cover, none when
+    there is no such one. Joined into the claim query instead, the two extra users and the
+    department made every batch's claim slower, assignees without a department included."""
+    from fivestar.accounts.models import Department
+
+    known = {clock.ticket.department_id: clock.ticket.department for clock in rows
+             if clock.ticket.department_id}
+    assignees = [clock.ticket.assignee for clock in rows
+                 if clock.ticket.assignee is not None and clock.ticket.assignee.department_id]
+    missing = {person.department_id for person in assignees} - known.keys()
+    if missing:
+        known |= Department.objects.select_related("supervisor", "manager").in_bulk(missing)
+    for person in assignees:
+        person.department = known.get(person.department_id)
 
 
 def _claim_and_apply(condition: Q, apply: Callable[[SlaClock, datetime], dict], *,
@@ -133,14 +171,19 @@ def _write(changes: list[tuple[int, dict]]) -> None:
 
 
 def _recipient(clock: SlaClock, level: int):
-    """The person for escalation ``level`` (1 assignee, 2 supervisor, 3 manager), going up
-    when one is missing; (None, level) when nobody is left."""
+    """The person for escalation ``level`` (1 assignee, 2 supervisor, 3 manager of the team:
+    the assignee's department, else the ticket's), going up when one is missing; (None, level)
+    when nobody is left."""
     ticket = clock.ticket
-    department = ticket.department
+    assignee = ticket.assignee
+    # The intake department keeps the ticket after a technician of another takes it: the team
+    # that must act is the assignee's.
+    team = assignee.department if assignee is not None and assignee.department_id else None
+    team = team or ticket.department
     people = {
-        1: ticket.assignee,
-        2: department.supervisor if department else None,
-        3: department.manager if department else None,
+        1: assignee,
+        2: team.supervisor if team else None,
+        3: team.manager if team else None,
     }
     for candidate in range(level, TOP_LEVEL + 1):
         person = people[candidate]
@@ -149,15 +192,77 @@ def _recipient(clock: SlaClock, level: int):
     return None, TOP_LEVEL
 
 
+_TARGET_NAMES = frozenset(TargetName.values)
+
+
 def _target_label(name: str) -> str:
-    # TargetName(name).label, not get_name_display(): that one hashes every lazy choice label
-    # on each call, which a sweep notifying thousands of clocks feels.
-    return str(TargetName(name).label) if name in TargetName.values else name
+    # TargetName(name).label, not get_name_display() nor TargetName.values: those rebuild every
+    # lazy choice label on each call, which a sweep notifying thousands of clocks feels.
+    return str(TargetName(name).label) if name in _TARGET_NAMES else name
 
 
-def _notify(clock: SlaClock, *, person, code: str, key: str, level: int) -> None:
-    """One warning or breach notice for ``person``: in the workspace bell and by e-mail, both
-    keyed by ``key`` so a second worker or a second pass sends nothing more."""
+def _notify(clock: SlaClock, *, person, code: str, level: int) -> None:
+    """Ask for a warning or breach notice to ``person``: kept with the batch's and composed
+    after it (``_compose``), or sent at once outside a batch."""
+    wanted = _Notice(clock=clock, person=person, code=code, level=level)
+    batch = _batch_notices.get()
+    if batch is None:
+        from fivestar.notifications.inbox import notify_staff_many
+
+        notify_staff_many(notices=_compose([wanted], now=timezone.now()))
+    else:
+        batch.append(wanted)
+
+
+def _compose(wanted: list[_Notice], *, now: datetime) -> list:
+    """The notices to write for what a batch asked: one per warning; one per ticket and level
+    for breaches, listing every target of the ticket past due and not met, and keyed by the
+    earliest of them — so that neither a second clock nor a second worker sends it again (a
+    worker breaching the ticket's other clocks at the same moment finds the same earliest one,
+    whether or not it has marked them yet). One query for the batch, none without breaches."""
+    notices = [_staff_notice(n.clock, person=n.person, code=n.code, level=n.level,
+                             due=[(n.clock.name, n.clock.due_at)], key=_warning_key(n.clock))
+               for n in wanted if n.code == SLA_WARNING]
+    groups: dict[tuple[int, int], list[_Notice]] = {}
+    for n in wanted:
+        if n.code != SLA_WARNING:
+            groups.setdefault((n.clock.ticket_id, n.level), []).append(n)
+    if not groups:
+        return notices
+    # Ticket → {clock id: (due_at, clock id, target name)}: the other clocks past due (the
+    # batch's own are at hand; most tickets have none other).
+    overdue: dict[int, dict[int, tuple[datetime, int, str]]] = {}
+    for pk, ticket_id, name, due_at in SlaClock.objects.filter(
+        ticket_id__in={ticket_id for ticket_id, _level in groups}, met_at__isnull=True,
+        state__in=(ClockState.RUNNING, ClockState.BREACHED), due_at__lte=now,
+    ).exclude(pk__in=[n.clock.pk for members in groups.values() for n in members]).values_list(
+        "pk", "ticket_id", "name", "due_at"
+    ):
+        overdue.setdefault(ticket_id, {})[pk] = (due_at, pk, name)
+    for (ticket_id, level), members in groups.items():
+        clocks = overdue.get(ticket_id, {}) | {
+            n.clock.pk: (n.clock.due_at, n.clock.pk, n.clock.name) for n in members}
+        listed = sorted(clocks.values())
+        first_due, first_pk, _name = listed[0]
+        key = f"sla:ticket:{ticket_id}:{first_pk}-{int(first_due.timestamp())}:breach:{level}"
+        head = members[0]
+        notices.append(_staff_notice(head.clock, person=head.person, code=head.code,
+                                     level=level, due=[(name, due) for due, _pk, name in listed],
+                                     key=key))
+    return notices
+
+
+def _warning_key(clock: SlaClock) -> str:
+    # One warning per warning time: an extension or a recomputation that moves the deadline
+    # later asks for a new warning, which must not be taken for a repeat.
+    return f"sla:{clock.pk}:warning:{int(clock.warn_at.timestamp())}"
+
+
+def _staff_notice(clock: SlaClock, *, person, code: str, level: int,
+                  due: list[tuple[str, datetime]], key: str):
+    """One warning or breach notice for ``person`` about the targets ``due`` (name, deadline;
+    the earliest first) of ``clock``'s ticket: in the workspace bell and by e-mail, both keyed
+    by ``key``."""
     from django.utils import translation
     from django.utils.translation import gettext as _
 
@@ -173,47 +278,41 @@ def _notify(clock: SlaClock, *, person, code: str, key: str, level: int) -> None
             title = _("工单 %(number)s 已超时，已升级给您") % {"number": ticket.number}
         else:
             title = _("工单 %(number)s 已超时") % {"number": ticket.number}
-        body = _("%(target)s 截止 %(due)s · %(title)s") % {
-            "target": _target_label(clock.name),
-            "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M"),
-            "title": ticket.title,
-        }
-    notice = StaffNotice(
+        labels = [_target_label(name) for name, _at in due]
+        body = "；".join(
+            _("%(target)s 截止 %(due)s") % {
+                "target": label, "due": timezone.localtime(at).strftime("%m-%d %H:%M"),
+            }
+            for label, (_name, at) in zip(labels, due, strict=True)
+        ) + f" · {ticket.title}"
+    return StaffNotice(
         person=person, about=ticket, title=title, body=body, dedupe_key=key,
         kind=StaffNotificationKind.SLA_WARNING if warning else StaffNotificationKind.SLA_BREACHED,
         email_template_code=code, email_dedupe_key=key,
         email_context={
             "number": ticket.number, "title": ticket.title, "priority": ticket.priority,
-            "target": clock.name, "target_label": _target_label(clock.name),
-            "due_at": clock.due_at, "recipient_name": str(person), "level": level,
+            # The message templates name one target; several breached together read as a list.
+            "target": ", ".join(name for name, _at in due), "target_label": "、".join(labels),
+            "due_at": due[0][1], "recipient_name": str(person), "level": level,
             "assignee_name": str(ticket.assignee) if ticket.assignee else "",
+            "targets": [{"name": name, "label": label, "due_at": at}
+                        for label, (name, at) in zip(labels, due, strict=True)],
         },
     )
-    batch = _batch_notices.get()
-    if batch is None:
-        from fivestar.notifications.inbox import notify_staff_many
-
-        notify_staff_many(notices=[notice])
-    else:
-        batch.append(notice)
 
 
 def _warn(clock: SlaClock, now: datetime) -> dict:
     if clock.ticket.status in OPEN_STATUSES:
         person, level = _recipient(clock, 1)
         if person is not None:
-            # One warning per warning time: an extension or a recomputation that moves the
-            # deadline later asks for a new warning, which must not be taken for a repeat.
-            key = f"sla:{clock.pk}:warning:{int(clock.warn_at.timestamp())}"
-            _notify(clock, person=person, code=SLA_WARNING, key=key, level=level)
+            _notify(clock, person=person, code=SLA_WARNING, level=level)
     return {"warned_at": now}
 
 
 def _breach(clock: SlaClock, now: datetime) -> dict:
     person, level = _recipient(clock, 1)
     if person is not None and clock.ticket.status in OPEN_STATUSES:
-        _notify(clock, person=person, code=SLA_BREACHED, key=f"sla:{clock.pk}:breach:{level}",
-                level=level)
+        _notify(clock, person=person, code=SLA_BREACHED, level=level)
     return {
         "state": ClockState.BREACHED, "breached_at": F("due_at"), "escalation_level": level,
         "escalate_at": (now + escalation_step(clock)) if level < TOP_LEVEL else None,
@@ -226,8 +325,7 @@ def _escalate(clock: SlaClock, now: datetime) -> dict:
         return {"escalate_at": None}
     person, level = _recipient(clock, clock.escalation_level + 1)
     if person is not None:
-        _notify(clock, person=person, code=SLA_BREACHED, key=f"sla:{clock.pk}:breach:{level}",
-                level=level)
+        _notify(clock, person=person, code=SLA_BREACHED, level=level)
     return {"escalation_level": level,
             "escalate_at": (now + escalation_step(clock)) if level < TOP_LEVEL else None}
 

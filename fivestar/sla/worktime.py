@@ -204,7 +204,7 @@ class CalendarSnapshot:
     override_dates: tuple[date, ...]
     #: Working time of a week without overrides (nominal, wall-clock).
     week_length: timedelta
-    #: Years whose holidays are known (synced or confirmed); informative, not used here.
+    #: Years whose holidays are known (synced or confirmed): :meth:`unconfirmed_between`.
     years_with_data: frozenset[int] = frozenset()
 
     @property
@@ -221,6 +221,18 @@ class CalendarSnapshot:
     def working_days(self, days: int | float) -> timedelta:
         """``days`` working days as working time (3 → 27 h on the standard calendar)."""
         return self.standard_day * days
+
+    def unconfirmed_between(self, start: datetime, end: datetime) -> bool:
+        """Whether the local years from ``start`` to ``end`` include one without confirmed
+        holiday data, so that working time counted there may be wrong (SPEC §3: such a year
+        is flagged, never silently treated as all-working). A 24×7 calendar uses no holidays
+        and is never unconfirmed. The arithmetic itself does not care; the flag is for people.
+        """
+        if self.is_24x7:
+            return False
+        first = _check_aware(start, "start").astimezone(self.tz).year
+        last = _check_aware(end, "end").astimezone(self.tz).year
+        return any(year not in self.years_with_data for year in range(first, last + 1))
 
 
 def make_snapshot(

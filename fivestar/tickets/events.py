@@ -429,21 +429,20 @@ def contact_revealed_event(*, ticket: Ticket, actor: Actor, field: str) -> Ticke
 def declare_ticket_event_types() -> None:
     """The ticket's own kinds (``TicketsConfig.ready``)."""
     K = TicketEventKind
-    event = "timeline event"
     for kind, payload, label, customer_visible in (
         (K.CREATED, Created, gettext_lazy("创建工单"), True),
-        (K.ACCEPTED, Accepted, pgettext_lazy(event, "受理"), True),
-        (K.ASSIGNED, Assignment, pgettext_lazy(event, "派单"), False),
-        (K.APPROVED, Assignment, pgettext_lazy(event, "审批"), False),
-        (K.STARTED, NoDetail, pgettext_lazy(event, "开始处理"), True),
-        (K.WAITING_CUSTOMER, NoDetail, pgettext_lazy(event, "等待客户"), True),
-        (K.RESUMED, NoDetail, pgettext_lazy(event, "继续处理"), True),
-        (K.RESOLVED, Resolved, pgettext_lazy(event, "解决"), True),
-        (K.CONFIRMED, Confirmed, pgettext_lazy(event, "客户确认"), True),
-        (K.CLOSED, NoDetail, pgettext_lazy(event, "关闭"), True),
-        (K.REOPENED, Reopened, pgettext_lazy(event, "重开"), True),
-        (K.CANCELLED, NoDetail, pgettext_lazy(event, "取消"), True),
-        (K.PRIORITY_SET, PrioritySet, pgettext_lazy(event, "调整优先级"), False),
+        (K.ACCEPTED, Accepted, pgettext_lazy("timeline event", "受理"), True),
+        (K.ASSIGNED, Assignment, pgettext_lazy("timeline event", "派单"), False),
+        (K.APPROVED, Assignment, pgettext_lazy("timeline event", "审批"), False),
+        (K.STARTED, NoDetail, pgettext_lazy("timeline event", "开始处理"), True),
+        (K.WAITING_CUSTOMER, NoDetail, pgettext_lazy("timeline event", "等待客户"), True),
+        (K.RESUMED, NoDetail, pgettext_lazy("timeline event", "继续处理"), True),
+        (K.RESOLVED, Resolved, pgettext_lazy("timeline event", "解决"), True),
+        (K.CONFIRMED, Confirmed, pgettext_lazy("timeline event", "客户确认"), True),
+        (K.CLOSED, NoDetail, pgettext_lazy("timeline event", "关闭"), True),
+        (K.REOPENED, Reopened, pgettext_lazy("timeline event", "重开"), True),
+        (K.CANCELLED, NoDetail, pgettext_lazy("timeline event", "取消"), True),
+        (K.PRIORITY_SET, PrioritySet, pgettext_lazy("timeline event", "调整优先级"), False),
         (K.REPLIED, ReplyAdded, gettext_lazy("公开回复"), True),
         (K.NOTE_ADDED, ReplyAdded, pgettext_lazy("label", "内部备注"), False),
         (K.ATTACHMENTS_ADDED, AttachmentsAdded, gettext_lazy("上传附件"), False),

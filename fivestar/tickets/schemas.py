@@ -68,6 +68,9 @@ class Deadline(Schema):
     met_at: datetime | None
     state: Literal["running", "paused", "met", "breached", "cancelled"]
     breached: bool
+    calendar_unconfirmed: bool = Field(
+        False, description="计算跨越了没有确认节假日数据的年份：截止时间可能不准"
+    )
 
 
 class TicketOut(Schema):

@@ -1,16 +1,26 @@
-"""The migrated ``standard`` and ``24x7`` calendars, ``standard`` with 2026 synced, a
-controllable "now", and the seeded configuration again for transactional tests."""
+"""The migrated ``standard`` and ``24x7`` calendars (``standard`` with the holiday data the
+migration loads, or without it), a controllable "now", and the seeded configuration again for
+transactional tests."""
 
 import pytest
 from django.db import connection
 
-from fivestar.sla.models import Calendar
+from fivestar.sla.models import Calendar, CalendarOverride, CalendarYear, OverrideSource
 from fivestar.sla.services import sync_official_holidays
 
 
 @pytest.fixture
 def standard(db) -> Calendar:
     return Calendar.objects.get(code="standard")
+
+
+@pytest.fixture
+def unsynced(standard) -> Calendar:
+    """``standard`` as before any holiday data was copied in (an install from before the data
+    migration): no official dates, no year known."""
+    CalendarOverride.objects.filter(calendar=standard, source=OverrideSource.OFFICIAL).delete()
+    CalendarYear.objects.filter(calendar=standard).delete()
+    return standard
 
 
 @pytest.fixture
@@ -48,5 +58,6 @@ def reseeded(concurrent_database):
     from django.apps import apps
 
     for name in ("0002_default_calendars", "0004_default_policies",
-                 "0005_sla_message_templates", "0007_default_visit_target"):
+                 "0005_sla_message_templates", "0007_default_visit_target",
+                 "0009_official_holidays"):
         import_module(f"fivestar.sla.migrations.{name}").seed(apps, None)

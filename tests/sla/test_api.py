@@ -225,7 +225,8 @@ class TestPreview:
         assert set(deadlines) == {"first_response", "acceptance", "respond", "resolve"}
         # The worked example of SPEC §3: Friday before the Spring Festival.
         assert deadlines["resolve"] == {"due_at": "2026-02-25T10:00:00+08:00",
-                                        "state": "running", "breached": True}
+                                        "state": "running", "breached": True,
+                                        "calendar_unconfirmed": False}
         assert deadlines["first_response"]["due_at"] == "2026-02-13T10:10:00+08:00"
         # The same as a ticket received then.
         ticket = receive(agent, received_at=timezone.now() - timedelta(minutes=1))

@@ -284,7 +284,7 @@ def test_the_api_shows_the_deadlines_in_the_list_and_the_detail(api_as, agent, s
     assert listed["deadlines"] == detail["deadlines"]
     assert detail["deadlines"]["resolve"] == {
         "due_at": "2026-02-25T10:00:00+08:00", "met_at": None, "state": "running",
-        "breached": False,
+        "breached": False, "calendar_unconfirmed": False,
     }
     assert detail["deadlines"]["first_response"]["state"] == "met"
     assert detail["deadlines"]["first_response"]["met_at"] == "2026-02-13T10:05:00+08:00"

@@ -53,7 +53,7 @@ def test_the_escalation_step_comes_from_the_policy(agent, now, standard):
     assert resolve_clock(ticket).escalate_at == due + timedelta(minutes=10)
     sla_sweep(now=due + timedelta(minutes=10))
     breach = OutboxMessage.objects.filter(
-        dedupe_key__startswith=f"sla:{resolve_clock(ticket).pk}:breach").order_by("id")
+        dedupe_key__startswith=f"sla:ticket:{ticket.pk}:").order_by("id")
     assert list(breach.values_list("recipient", flat=True)) == [
         "tech-p@example.com", "boss-p@example.com"]
 

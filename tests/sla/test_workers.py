@@ -94,8 +94,9 @@ def test_two_worker_processes_queue_each_message_once(postgresql, agent, tmp_pat
     assert sum(c["warned"] for c in counts) == TICKETS * 2
     keys = list(OutboxMessage.objects.filter(dedupe_key__startswith="sla:")
                 .values_list("dedupe_key", flat=True))
-    assert len(keys) == len(set(keys)) == TICKETS * 4
-    assert sum(":breach:" in key for key in keys) == TICKETS * 2
+    # Two clocks of each ticket breached together, whichever process took which: one notice.
+    assert len(keys) == len(set(keys)) == TICKETS * 3
+    assert sum(":breach:" in key for key in keys) == TICKETS
     assert sum(":warning:" in key for key in keys) == TICKETS * 2
     assert SlaClock.objects.filter(state=ClockState.BREACHED).count() == TICKETS * 2
     assert SlaClock.objects.filter(warned_at__isnull=False).count() == TICKETS * 4

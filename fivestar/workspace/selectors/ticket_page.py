@@ -60,6 +60,11 @@ class Deadline:
     label: str
     deadline: dict
 
+    @property
+    def calendar_unconfirmed(self) -> bool:
+        """Computed over a year without confirmed holiday data: the page says so beside it."""
+        return bool(self.deadline.get("calendar_unconfirmed"))
+
 
 @dataclass(frozen=True)
 class StaffChoice:
