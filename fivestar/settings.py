@@ -7,6 +7,7 @@ the file-based mail backend.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "django_tasks_db",
+    "axes",  # the sign-in lockout (fivestar.core.signin)
     "fivestar.core",
     "fivestar.accounts",
     "fivestar.customers",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out sign-in into 429 (fivestar.core.signin.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fivestar.urls"
@@ -155,9 +159,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "home"
-# Failed sign-ins allowed per account and per address inside the window, then a pause.
+# One lockout for every sign-in form (admin, workspace, portal), by django-axes: after
+# LOGIN_FAILURE_LIMIT failures of one account from one address it is refused from that address
+# for LOGIN_FAILURE_WINDOW seconds, whatever the password. Counted in the database, which every
+# server process shares (fivestar/core/signin.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "fivestar.core.signin.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "fivestar.core.signin.lockout_client_address"
+AXES_LOCKOUT_CALLABLE = "fivestar.core.signin.lockout_response"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# empty: the client address is REMOTE_ADDR (fivestar/core/network.py).
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES")
 # Shown to customers on every portal page and in messages.
 SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-000-0000")
 # The address customers reach the portal at; links in SMS and e-mail are built on it.
@@ -165,8 +186,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- customer portal ------------------------------------------------------------------------
 # Links in SMS/e-mail stay valid this long; a link or a code opens a ticket in one browser
-# for PORTAL_ACCESS_HOURS. Limits count per phone/ticket and per client address (REMOTE_ADDR:
-# behind a proxy, make sure it carries the real client address).
+# for PORTAL_ACCESS_HOURS. Limits count per phone/ticket and per client address (see
+# TRUSTED_PROXIES).
 PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("PORTAL_LINK_MAX_AGE_DAYS", "30"))
 PORTAL_ACCESS_HOURS = int(os.environ.get("PORTAL_ACCESS_HOURS", "12"))
 PORTAL_CODE_TTL_MINUTES = int(os.environ.get("PORTAL_CODE_TTL_MINUTES", "10"))

@@ -3,9 +3,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from fivestar.core.signin import AdminSignInForm
+
 admin.site.site_header = _("五星售后服务管理系统")
 admin.site.site_title = _("五星售后")
 admin.site.index_title = _("后台管理")
+admin.site.login_form = AdminSignInForm
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
