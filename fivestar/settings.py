@@ -149,6 +149,9 @@ if REDIS_URL := os.environ.get("REDIS_URL"):
                           "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Where rate limits count (fivestar/core/throttle.py): in the database every process shares, or
+# in Redis when there is one. Never in the per-process local-memory cache.
+THROTTLE_STORE = os.environ.get("THROTTLE_STORE", "cache" if REDIS_URL else "database")
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
