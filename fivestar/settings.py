@@ -242,9 +242,18 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-if not DEBUG:
-    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", default=False)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only, whenever DEBUG is off: plain HTTP is redirected, HSTS tells browsers never to
+# use it again (this host and its subdomains), and the session and CSRF cookies are Secure.
+# HTTPS_ONLY=0 turns all of it off, for a trial over plain HTTP on a private network. Behind a
+# TLS-terminating proxy, the proxy sends X-Forwarded-Proto and `fivestar serve` believes it from
+# FORWARDED_ALLOW_IPS (default TRUSTED_PROXIES, else 127.0.0.1).
+HTTPS_ONLY = _env_bool("HTTPS_ONLY", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
 
 # --- background work ------------------------------------------------------------------------
 TASKS = {
@@ -298,7 +307,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs each failed sign-in and lockout as a warning; its start-up notice is noise.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 25
