@@ -1,4 +1,7 @@
-"""Refuses, before any view runs, a request carrying a NUL character where no text may have one.
+"""Two guards around every view: bad requests answered before any view runs, and the API's 405
+put into its JSON error shape.
+
+``RejectNulMiddleware`` refuses a request carrying a NUL character where no text may have one.
 
 PostgreSQL cannot store or compare a string with a NUL (0x00) in it: psycopg raises, and a
 ``?q=%00`` or a ticket number ``SR%00`` became a 500 (or, with DEBUG on, Django's debug page).
@@ -64,3 +67,24 @@ class RejectNulMiddleware:
             return bad_request(request, status=400, code="bad_request",
                                message=_("请求中含有不允许的字符（NUL）。"))
         return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """django-ninja answers a method a path does not take with a plain-text 405; under /api/ it
+    leaves as the JSON error body every API client reads (DESIGN.md "API v1 contract"), with
+    its ``Allow`` header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code == 405 and request.path.startswith(API_PREFIX)
+                and not response.get("Content-Type", "").startswith("application/json")):
+            answer = bad_request(request, status=405, code="method_not_allowed",
+                                 message=_("这个地址不接受 %(method)s 请求。")
+                                 % {"method": request.method[:10]})
+            if "Allow" in response:
+                answer["Allow"] = response["Allow"]
+            return answer
+        return response

@@ -1,4 +1,5 @@
-"""The admin site's titles, and the base of the admin pages that only show records."""
+"""The admin site's titles and sign-in form (under the one lockout), and the base of the admin
+pages that only show records."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

@@ -117,3 +117,10 @@ class TestUnknownPath:
     def test_even_with_debug_on_and_without_a_token(self, client, settings):
         settings.DEBUG = True
         error_of(client.post("/api/v1/nothing"), 404)
+
+
+@pytest.mark.parametrize("method", ["delete", "put", "patch", "options"])
+def test_a_method_the_path_does_not_take_is_the_json_405(staff, method):
+    response = getattr(staff.client, method)("/api/v1/tickets", headers=staff.headers)
+    assert error_of(response, 405)["code"] == "method_not_allowed"
+    assert set(response["Allow"].split(", ")) == {"GET", "POST"}

@@ -23,7 +23,8 @@ from tests.factories import CustomerFactory, TicketFactory
 from tests.portal.conftest import code_sent_to
 from tests.tickets.test_concurrency import run_together
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only,
+              pytest.mark.usefixtures("reseeded")]
 
 
 @pytest.fixture(autouse=True)
