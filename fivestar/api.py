@@ -8,6 +8,7 @@ import json
 import logging
 from datetime import datetime
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from fivestar.accounts.selectors import user_for_token
 from fivestar.core.errors import DomainError
@@ -31,6 +32,18 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class SessionCookie(SessionAuth):
+    """The browser session, for calls made by the pages. Its CSRF check applies only to a
+    request the session signs someone in: a request with neither a session nor a valid token
+    goes on to the 401 with ``WWW-Authenticate: Bearer`` that DESIGN.md promises, not to
+    "CSRF check failed"."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not getattr(request.user, "is_authenticated", False):
+            return None
+        return super()._get_key(request)
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):
@@ -56,7 +69,29 @@ class LenientParser(Parser):
             return request.POST.dict()
         if not request.body.strip():
             return {}
-        return json.loads(request.body)
+        data = json.loads(request.body)
+        if where := _nul_in(data):
+            # PostgreSQL cannot store or compare text with a NUL in it (fivestar.middleware).
+            raise ValidationError([{"type": "string_nul", "loc": ("body", *where),
+                                    "msg": _("不能包含 NUL 字符。")}])
+        return data
+
+
+def _nul_in(value: object, path: tuple = ()) -> tuple | None:
+    """Where in a parsed JSON body a string (or key) holds a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return (*path, key.replace("\x00", ""))
+            if (found := _nul_in(item, (*path, key))) is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if (found := _nul_in(item, (*path, index))) is not None:
+                return found
+    return None
 
 
 api = NinjaAPI(
@@ -64,7 +99,7 @@ api = NinjaAPI(
     version="1",
     description="五星售后服务管理系统 REST API v1",
     urls_namespace="api-v1",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), SessionCookie()],
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=LocalTimeRenderer(),
@@ -122,8 +157,28 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, status=404, code="not_found", message=_("没有找到。"))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, status=413, code="payload_too_large",
+                          message=_("请求体太大。"))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return error_response(request, status=400, code="bad_request", message=_("请求无法解析。"))
+
+
+def unknown_path(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    """Any path under /api/v1/ that names no operation: the JSON 404, never an HTML page."""
+    return error_response(request, status=404, code="not_found", message=_("没有这个接口地址。"))
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ValidationError):
+        # ninja wraps whatever the body parser raises into "cannot parse"; a field the parser
+        # refused (a NUL character) is named as such.
+        return _validation_error(request, exc.__cause__)
     codes = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied",
              404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
              429: "too_many_requests"}

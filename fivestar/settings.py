@@ -7,6 +7,7 @@ the file-based mail backend.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files, not a CDN
     "django_tasks_db",
+    "axes",  # the sign-in lockout (fivestar.core.signin)
     "fivestar.core",
     "fivestar.accounts",
     "fivestar.customers",
@@ -72,12 +74,16 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "fivestar.middleware.RejectNulMiddleware",
+    "fivestar.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a locked-out sign-in into 429 (fivestar.core.signin.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fivestar.urls"
@@ -145,6 +151,9 @@ if REDIS_URL := os.environ.get("REDIS_URL"):
                           "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Where rate limits count (fivestar/core/throttle.py): in the database every process shares, or
+# in Redis when there is one. Never in the per-process local-memory cache.
+THROTTLE_STORE = os.environ.get("THROTTLE_STORE", "cache" if REDIS_URL else "database")
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -155,9 +164,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "workspace:login"
 LOGIN_REDIRECT_URL = "home"
-# Failed sign-ins allowed per account and per address inside the window, then a pause.
+# One lockout for every sign-in form (admin, workspace, portal), by django-axes: after
+# LOGIN_FAILURE_LIMIT failures of one account from one address it is refused from that address
+# for LOGIN_FAILURE_WINDOW seconds, whatever the password. Counted in the database, which every
+# server process shares (fivestar/core/signin.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "fivestar.core.signin.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "fivestar.core.signin.lockout_client_address"
+AXES_LOCKOUT_CALLABLE = "fivestar.core.signin.lockout_response"
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# empty: the client address is REMOTE_ADDR (fivestar/core/network.py).
+TRUSTED_PROXIES = _env_list("TRUSTED_PROXIES")
 # Shown to customers on every portal page and in messages.
 SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "400-000-0000")
 # The address customers reach the portal at; links in SMS and e-mail are built on it.
@@ -165,8 +191,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- customer portal ------------------------------------------------------------------------
 # Links in SMS/e-mail stay valid this long; a link or a code opens a ticket in one browser
-# for PORTAL_ACCESS_HOURS. Limits count per phone/ticket and per client address (REMOTE_ADDR:
-# behind a proxy, make sure it carries the real client address).
+# for PORTAL_ACCESS_HOURS. Limits count per phone/ticket and per client address (see
+# TRUSTED_PROXIES).
 PORTAL_LINK_MAX_AGE_DAYS = int(os.environ.get("PORTAL_LINK_MAX_AGE_DAYS", "30"))
 PORTAL_ACCESS_HOURS = int(os.environ.get("PORTAL_ACCESS_HOURS", "12"))
 PORTAL_CODE_TTL_MINUTES = int(os.environ.get("PORTAL_CODE_TTL_MINUTES", "10"))
@@ -217,9 +243,18 @@ SECURE_CSP = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-if not DEBUG:
-    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", default=False)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS only, whenever DEBUG is off: plain HTTP is redirected, HSTS tells browsers never to
+# use it again (this host and its subdomains), and the session and CSRF cookies are Secure.
+# HTTPS_ONLY=0 turns all of it off, for a trial over plain HTTP on a private network. Behind a
+# TLS-terminating proxy, the proxy sends X-Forwarded-Proto and `fivestar serve` believes it from
+# FORWARDED_ALLOW_IPS (default TRUSTED_PROXIES, else 127.0.0.1).
+HTTPS_ONLY = _env_bool("HTTPS_ONLY", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS_ONLY else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
+SECURE_HSTS_PRELOAD = HTTPS_ONLY
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
 
 # --- background work ------------------------------------------------------------------------
 TASKS = {
@@ -273,7 +308,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes logs each failed sign-in and lockout as a warning; its start-up notice is noise.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 25

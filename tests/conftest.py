@@ -42,6 +42,29 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# What the data migrations seed and the pages and messages need; a transactional test that ran
+# before may have flushed it away. Every seed is idempotent.
+SEEDS = (
+    "fivestar.accounts.migrations.0003_seed_roles_departments",
+    "fivestar.sla.migrations.0002_default_calendars",
+    "fivestar.sla.migrations.0004_default_policies",
+    "fivestar.notifications.migrations.0002_seed_templates",
+    "fivestar.portal.migrations.0002_code_message_templates",
+    "fivestar.dispatch.migrations.0002_quote_message_templates",
+)
+
+
+@pytest.fixture
+def reseeded(transactional_db):
+    """The seeded roles, calendars, policies and message templates, back after a flush."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for name in SEEDS:
+        import_module(name).seed(apps, None)
+
+
 def make_user(username: str, *roles: str, **fields) -> User:
     user = User.objects.create_user(username=username, password="pw-" + username, **fields)
     grant_roles(user=user, roles=list(roles))

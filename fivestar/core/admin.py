@@ -1,5 +1,6 @@
-"""The admin site's titles, the warnings apps put on its home page, and the bases of the admin
-pages: records only shown, and records that hold customers' personal data."""
+"""The admin site's titles and sign-in form (under the one lockout), the warnings apps put on
+its home page, and the bases of the admin pages: records only shown, and records that hold
+customers' personal data."""
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,10 +13,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.core import privacy
+from fivestar.core.network import client_address
+from fivestar.core.signin import AdminSignInForm
 
 admin.site.site_header = _("五星售后服务管理系统")
 admin.site.site_title = _("五星售后")
 admin.site.index_title = _("后台管理")
+admin.site.login_form = AdminSignInForm
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ class PersonalDataAdmin(MaskedFields, admin.ModelAdmin):
                 privacy.rules().record_access(
                     user=request.user, customer=self.personal_data_owner(obj), fields=shown,
                     source="admin", reference=f"{opts.app_label}.{opts.model_name}/{obj.pk}",
-                    client_address=privacy.client_address(request),
+                    client_address=client_address(request),
                 )
         return super().render_change_form(request, context, add=add, change=change,
                                           form_url=form_url, obj=obj)

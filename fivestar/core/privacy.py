@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -38,9 +37,3 @@ def rules() -> PersonalDataRules:
     if not _installed:
         raise ImproperlyConfigured("fivestar.customers must be installed: it masks personal data")
     return _installed[0]
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address the request came from, as the server reports it (behind a proxy, the proxy
-    must pass the client's address on, as for the sign-in and portal limits)."""
-    return request.META.get("REMOTE_ADDR", "")

@@ -13,6 +13,7 @@ from ninja import Router
 from ninja import Status as Answer
 
 from fivestar.accounts.models import User
+from fivestar.core.responses import answers
 from fivestar.dispatch.models import DecisionChannel, Quote
 from fivestar.dispatch.schemas import DecisionIn, QuoteIn, QuoteOut
 from fivestar.dispatch.selectors import quote_of_ticket, ticket_quotes
@@ -57,14 +58,16 @@ def _fresh(quote: Quote, *, number: str) -> dict:
     return quote_payload(reloaded, number=number)
 
 
-@router.get("/{number}/quotes", response=list[QuoteOut], summary="The ticket's quotes")
+@router.get("/{number}/quotes", response=answers(list[QuoteOut], 404),
+            summary="The ticket's quotes")
 def list_quotes(request: HttpRequest, number: str):
     """Every quote of the ticket, newest first."""
     ticket = ticket_for_user(number=number, user=request.user)
     return [quote_payload(quote, number=ticket.number) for quote in ticket_quotes(ticket=ticket)]
 
 
-@router.post("/{number}/quotes", response={201: QuoteOut}, summary="Propose a quote")
+@router.post("/{number}/quotes", response=answers({201: QuoteOut}, 404, 409, 413),
+             summary="Propose a quote")
 def create_quote(request: HttpRequest, number: str, payload: QuoteIn):
     """Offer the customer a price for out-of-warranty work. A ticket in progress then waits for
     the customer (its service clocks pause); the customer is sent the quote with the link to
@@ -78,7 +81,7 @@ def create_quote(request: HttpRequest, number: str, payload: QuoteIn):
     return Answer(201, _fresh(quote, number=ticket.number))
 
 
-@router.post("/{number}/quotes/{quote_id}/accept", response=QuoteOut,
+@router.post("/{number}/quotes/{quote_id}/accept", response=answers(QuoteOut, 404, 409),
              summary="Accept a quote (the customer, or staff recording a phone consent)")
 def accept(request: HttpRequest, number: str, quote_id: int):
     ticket = ticket_for_user(number=number, user=request.user)
@@ -88,7 +91,7 @@ def accept(request: HttpRequest, number: str, quote_id: int):
     return _fresh(quote, number=ticket.number)
 
 
-@router.post("/{number}/quotes/{quote_id}/decline", response=QuoteOut,
+@router.post("/{number}/quotes/{quote_id}/decline", response=answers(QuoteOut, 404, 409, 413),
              summary="Decline a quote (the customer, or staff recording it)")
 def decline(request: HttpRequest, number: str, quote_id: int,
             payload: DecisionIn | None = None):
@@ -100,7 +103,7 @@ def decline(request: HttpRequest, number: str, quote_id: int,
     return _fresh(quote, number=ticket.number)
 
 
-@router.post("/{number}/quotes/{quote_id}/withdraw", response=QuoteOut,
+@router.post("/{number}/quotes/{quote_id}/withdraw", response=answers(QuoteOut, 404, 409, 413),
              summary="Withdraw a quote the customer has not answered")
 def withdraw(request: HttpRequest, number: str, quote_id: int,
              payload: DecisionIn | None = None):

@@ -1,7 +1,7 @@
 """Sending the outbox: claim due rows, send each outside any transaction, record the outcome.
 
-Why a message is neither lost nor sent twice
---------------------------------------------
+What is promised: at least once
+-------------------------------
 1. *Claim.* In one short transaction a worker picks due rows — pending ones whose
    ``next_attempt_at`` has come, and ``sending`` ones whose lease has run out — with
    ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL (workers never wait on each other and never
@@ -19,15 +19,17 @@ Never lost: a worker that dies between 1 and 3 leaves the row in ``sending``; on
 expired the row is due again and the next sweep retries it. (One that dies during its last
 allowed attempt leaves a row that is marked ``failed``, visible in the admin with "retry now".)
 
-Not sent twice: a retry after such a death may repeat a send that did reach the provider before
-the worker died. Every send therefore carries the row's stable id as an idempotency key, so the
-receiving side sees the same message again, not a second one: email gets the deterministic
-header ``Message-ID: <outbox-{id}@fivestar>`` (SMTP itself promises no exactly-once delivery;
-mail stores and clients that de-duplicate, Gmail for one, recognise a second copy by it); the
-file SMS backend writes ``<id>.txt`` and so overwrites; the HTTP SMS gateway receives
-``idempotency_key = "outbox-{id}"`` in the body and the ``Idempotency-Key`` header. The same
-key covers the other duplicate window: a worker still sending when its lease expires. The lease
-(default 5 minutes) is set far above the send timeouts so that window stays theoretical.
+But possibly handed over twice: if the worker died after the provider took the message and
+before step 3, the retry sends it again — delivery is *at least once*, not exactly once. Every
+send therefore carries the row's stable key (``OutboxMessage.idempotency_key``: the id and the
+creation time), so a receiving side that de-duplicates sees the same message again, not a
+second one: e-mail gets the header ``Message-ID: <key@OUTBOX_MESSAGE_ID_DOMAIN>`` (SMTP itself
+promises nothing; mail stores and clients that de-duplicate, Gmail for one, recognise a second
+copy by it); the HTTP SMS gateway receives ``idempotency_key`` in the body and the
+``Idempotency-Key`` header (a gateway that ignores both may deliver a second text); the file SMS
+backend writes ``<id>.txt`` and so overwrites. The same key covers the other duplicate window: a
+worker still sending when its lease expires. The lease (default 5 minutes) is set far above the
+send timeouts so that window stays theoretical.
 """
 
 import logging
@@ -163,7 +165,7 @@ def mark_failed(*, message: OutboxMessage, claim: Claim, error: str) -> bool:
 
 
 def send_message(*, message: OutboxMessage, sms_backend: BaseSmsBackend | None = None) -> None:
-    """Hand one message to its channel, carrying the row's id as the idempotency key. Raises
+    """Hand one message to its channel, carrying the row's idempotency key. Raises
     on failure."""
     if message.channel == Channel.EMAIL:
         domain = getattr(settings, "OUTBOX_MESSAGE_ID_DOMAIN", "fivestar")
@@ -181,7 +183,8 @@ def send_message(*, message: OutboxMessage, sms_backend: BaseSmsBackend | None =
         email.send()
     elif message.channel == Channel.SMS:
         backend = sms_backend or get_sms_backend()
-        backend.send(message_id=message.pk, to=message.recipient, body=message.body)
+        backend.send(message_id=message.pk, to=message.recipient, body=message.body,
+                      idempotency_key=message.idempotency_key)
     else:
         raise ValueError(f"unknown channel {message.channel!r}")
 
@@ -192,7 +195,7 @@ def deliver_due_messages(
 ) -> int:
     """Claim one batch of due messages, send them, record each outcome; returns how many were
     sent. Call it outside any transaction (sends must not hold row locks). The module docstring
-    explains why each message is sent once and never lost."""
+    explains why no message is lost and how a repeated send is recognised."""
     return _deliver(claim_due_messages(batch_size=batch_size, worker_id=worker_id,
                                        message_ids=message_ids))
 

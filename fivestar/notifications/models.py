@@ -5,6 +5,8 @@ later by a worker (``delivery``). So a rolled-back change sends nothing, and a c
 is never left unannounced because the mail server was down at that moment.
 """
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -119,6 +121,9 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", _("发送失败")
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class OutboxMessage(About):
     """One message to send. Subject and body are rendered when queued, so a later template edit
     does not change mail already on its way."""
@@ -161,8 +166,13 @@ class OutboxMessage(About):
 
     @property
     def idempotency_key(self) -> str:
-        """The key every send of this row carries, so a retried send is not a second message."""
-        return f"outbox-{self.pk}"
+        """The key every send of this row carries — the SMS gateway's idempotency key and the
+        e-mail's Message-ID — so that a send repeated after a worker died (delivery is at least
+        once) is recognised as the same message. The row's creation time is part of it: ids
+        start again after a reinstall, and a provider that remembers keys must not drop a new
+        message as the repeat of an old one."""
+        created = (self.created_at - _EPOCH) // timedelta(microseconds=1)
+        return f"outbox-{self.pk}-{created:x}"
 
 
 

@@ -1,7 +1,8 @@
 """SMS backends, chosen by ``settings.SMS_BACKEND`` (a dotted path), like Django's mail backends.
 
-Every send carries the outbox row's id (``message_id``): a backend must make two sends with the
-same id result in one text to the customer (see ``fivestar.notifications.delivery``).
+Every send carries the outbox row's id (``message_id``) and its ``idempotency_key``: delivery is
+at least once, so a backend should make two sends with the same key result in one text to the
+customer where its provider allows (see ``fivestar.notifications.delivery``).
 """
 
 import os
@@ -26,8 +27,9 @@ class SmsError(Exception):
 
 class BaseSmsBackend(ABC):
     @abstractmethod
-    def send(self, *, message_id: int, to: str, body: str) -> None:
-        """Hand one text over for delivery or raise. Must be idempotent per ``message_id``."""
+    def send(self, *, message_id: int, to: str, body: str, idempotency_key: str) -> None:
+        """Hand one text over for delivery or raise. A repeat with the same
+        ``idempotency_key`` should not reach the customer twice."""
 
 
 class FileSmsBackend(BaseSmsBackend):
@@ -39,10 +41,10 @@ class FileSmsBackend(BaseSmsBackend):
     def __init__(self, directory: Path | str | None = None) -> None:
         self.directory = Path(directory or getattr(settings, "SMS_DIR", "var/sms"))
 
-    def send(self, *, message_id: int, to: str, body: str) -> None:
+    def send(self, *, message_id: int, to: str, body: str, idempotency_key: str) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / f"{int(message_id)}.txt"
-        content = f"To: {to}\nMessage-Id: outbox-{int(message_id)}\n\n{body}\n"
+        content = f"To: {to}\nMessage-Id: {idempotency_key}\n\n{body}\n"
         # Write beside the target, then rename: a reader never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".sms-", suffix=".tmp")
         try:
@@ -62,16 +64,17 @@ class ConsoleSmsBackend(BaseSmsBackend):
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
 
-    def send(self, *, message_id: int, to: str, body: str) -> None:
+    def send(self, *, message_id: int, to: str, body: str, idempotency_key: str) -> None:
         with self._lock:
-            self.stream.write(f"--- SMS outbox-{message_id} to {to}\n{body}\n---\n")
+            self.stream.write(f"--- SMS {idempotency_key} to {to}\n{body}\n---\n")
             self.stream.flush()
 
 
 class HttpSmsBackend(BaseSmsBackend):
     """POSTs ``{"to", "body", "idempotency_key"}`` as JSON to ``SMS_GATEWAY_URL`` with
-    ``Authorization: Bearer SMS_API_KEY``. The key is also sent as an ``Idempotency-Key`` header;
-    a gateway that honours either drops a retried duplicate. Any non-2xx answer raises."""
+    ``Authorization: Bearer SMS_API_KEY``. The message's key is also sent as an
+    ``Idempotency-Key`` header; a gateway that honours either drops a retried duplicate. Any
+    non-2xx answer raises."""
 
     def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
         self.url = getattr(settings, "SMS_GATEWAY_URL", "")
@@ -82,8 +85,8 @@ class HttpSmsBackend(BaseSmsBackend):
                                        "is not set.")
         self.transport = transport
 
-    def send(self, *, message_id: int, to: str, body: str) -> None:
-        key = f"outbox-{int(message_id)}"
+    def send(self, *, message_id: int, to: str, body: str, idempotency_key: str) -> None:
+        key = idempotency_key
         headers = {"Idempotency-Key": key}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fivestar.core.errors import ValidationFailed
 from fivestar.core.forms import DomainErrorsMixin
-from fivestar.core.throttle import Throttle
+from fivestar.core.signin import LockoutMessageMixin
 from fivestar.customers.models import Customer
 from fivestar.customers.phones import normalize_phone
 from fivestar.portal.selectors import product_model_choices
@@ -281,20 +281,15 @@ class ReopenForm(PortalForm):
     )
 
 
-def password_throttle() -> Throttle:
-    return Throttle(scope="portal-login", limit=settings.LOGIN_FAILURE_LIMIT,
-                    window_seconds=settings.LOGIN_FAILURE_WINDOW)
-
-
-class PortalLoginForm(AuthenticationForm):
-    """账号密码登录 for customers with a portal account; failures throttled per account and
-    per address; an account without a customer record (staff) is refused."""
+class PortalLoginForm(LockoutMessageMixin, AuthenticationForm):
+    """账号密码登录 for customers with a portal account. Failures lock the account out from that
+    address in every sign-in form (``fivestar.core.signin``). An account without a customer
+    record (staff) gets the same answer as a wrong password: the customer-facing form must not
+    tell whether a staff account exists or its password is right."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码不正确。"),
-        "throttled": _("登录失败次数过多，请 %(minutes)s 分钟后再试。"),
-        "not_customer": _("这个账号不是客户账号。员工请从员工登录进入。"),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -303,28 +298,10 @@ class PortalLoginForm(AuthenticationForm):
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
 
-    def clean(self):
-        username = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        keys = [f"user:{username}", f"addr:{address}"]
-        if any(password_throttle().blocked(key) for key in keys):
-            raise forms.ValidationError(
-                self.error_messages["throttled"], code="throttled",
-                params={"minutes": settings.LOGIN_FAILURE_WINDOW // 60},
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            for key in keys:
-                password_throttle().hit(key)
-            raise
-        password_throttle().reset(keys[0])
-        return cleaned
-
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not Customer.objects.filter(user=user, anonymised_at__isnull=True).exists():
-            raise forms.ValidationError(self.error_messages["not_customer"], code="not_customer")
+            raise self.get_invalid_login_error()
 
 
 class QuoteDeclineForm(PortalForm):

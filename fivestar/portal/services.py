@@ -17,7 +17,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import DomainError, ValidationFailed
-from fivestar.core.throttle import Throttle
+from fivestar.core.throttle import Throttle, release_all, take_all
 from fivestar.customers.masking import mask
 from fivestar.customers.models import Customer
 from fivestar.customers.phones import normalize_phone
@@ -86,19 +86,16 @@ def code_verify_throttle_address() -> Throttle:
                     _setting("PORTAL_CODE_VERIFY_LIMIT_PER_ADDRESS", 30), 900)
 
 
-def _refuse_when_blocked(checks: list[tuple[Throttle, str]]) -> None:
-    for throttle, key in checks:
-        if throttle.blocked(key):
-            minutes = max(1, throttle.window_seconds // 60)
-            raise TooManyRequests(
-                _("操作太频繁了，请 %(minutes)d 分钟后再试；着急的话请拨打服务热线。")
-                % {"minutes": minutes}
-            )
-
-
-def _hit(checks: list[tuple[Throttle, str]]) -> None:
-    for throttle, key in checks:
-        throttle.hit(key)
+def _take(checks: list[tuple[Throttle, str]]) -> None:
+    """Take a place under every limit at once, or refuse: atomic, so concurrent requests cannot
+    all pass a check before any of them is counted."""
+    refused = take_all(checks)
+    if refused is not None:
+        minutes = max(1, refused.window_seconds // 60)
+        raise TooManyRequests(
+            _("操作太频繁了，请 %(minutes)d 分钟后再试；着急的话请拨打服务热线。")
+            % {"minutes": minutes}
+        )
 
 
 def _phone_key(raw: str) -> str:
@@ -135,8 +132,9 @@ def submit_request(
         return Submission(ticket=earlier, created=False)
     checks = [(submit_throttle_phone(), _phone_key(request.customer.phone)),
               (submit_throttle_address(), address or "-")]
-    _refuse_when_blocked(checks)
+    _take(checks)
     customer_actor = Actor(user=None, as_customer=True)
+    created = False
     try:
         with transaction.atomic():
             # First, so that a concurrent repeat waits on the unique token, then fails.
@@ -146,12 +144,15 @@ def submit_request(
                 add_attachments(ticket=intake.ticket, actor=customer_actor, uploads=uploads)
             submission.ticket = intake.ticket
             submission.save(update_fields=["ticket"])
+        created = True
     except IntegrityError:
         earlier = _submitted(token)
         if earlier is None:
             raise
         return Submission(ticket=earlier, created=False)
-    _hit(checks)
+    finally:
+        if not created:  # only tickets made count against the limits
+            release_all(checks)
     return Submission(ticket=intake.ticket, created=True)
 
 
@@ -216,8 +217,7 @@ def send_follow_code(
         (code_send_throttle_target(), f"phone:{normalized}"),
         (code_send_throttle_address(), address or "-"),
     ]
-    _refuse_when_blocked(checks)
-    _hit(checks)
+    _take(checks)
     ttl = code_ttl()
     answer = CodeSent(masked_phone=mask(normalized, "phone"), minutes=int(ttl.total_seconds()
                                                                           // 60))
@@ -276,8 +276,7 @@ def verify_follow_code(
                                                     number=number)),
         (code_verify_throttle_address(), address or "-"),
     ]
-    _refuse_when_blocked(checks)
-    _hit(checks)
+    _take(checks)
     entered = "".join(ch for ch in code or "" if ch.isdigit())
     customer, ticket = _target(purpose=purpose, phone=normalized, number=number)
     now = timezone.now()
@@ -292,12 +291,9 @@ def verify_follow_code(
         )
     expected = _code_hash(entered, purpose=purpose, customer_id=customer.pk if customer else 0,
                           ticket_id=ticket.pk if ticket else None)
-    if row is None or row.attempts >= CODE_MAX_ATTEMPTS or len(entered) != CODE_DIGITS:
+    if row is None or not _try_code(row) or len(entered) != CODE_DIGITS:
         constant_time_compare(expected, "0" * 64)  # the same work on every path
-        if row is not None:
-            FollowCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
         raise wrong
-    FollowCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
     if not constant_time_compare(expected, row.code_hash):
         raise wrong
     # Single use: of two requests racing with one code, only one marks it used.
@@ -305,3 +301,10 @@ def verify_follow_code(
         raise wrong
     row.used_at = now
     return row
+
+
+def _try_code(row: FollowCode) -> bool:
+    """Use up one of the code's ``CODE_MAX_ATTEMPTS`` tries; False when none is left. One
+    conditional UPDATE, so of twenty concurrent guesses at most five are compared."""
+    return bool(FollowCode.objects.filter(pk=row.pk, attempts__lt=CODE_MAX_ATTEMPTS)
+                .update(attempts=F("attempts") + 1))

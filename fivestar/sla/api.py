@@ -16,6 +16,7 @@ from ninja import Status as Answer
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fivestar.core.responses import answers
 from fivestar.products.models import ProductLine
 from fivestar.sla import services
 from fivestar.sla.errors import SlaErrorCode
@@ -113,7 +114,7 @@ def _intervals(items: list[IntervalIn] | None):
     return [(item.weekday, item.start, item.end) for item in items]
 
 
-@router.get("/calendars", response=list[CalendarOut], summary="List working calendars")
+@router.get("/calendars", response=answers(list[CalendarOut]), summary="List working calendars")
 def list_calendars(request: HttpRequest):
     """Every calendar with its weekly working time, and a warning for each one that lacks
     official holiday data for this year or the next (SPEC §3)."""
@@ -123,13 +124,15 @@ def list_calendars(request: HttpRequest):
     return [_calendar_payload(c, missing=missing.get(c.pk, [])) for c in calendars]
 
 
-@router.get("/calendars/{code}", response=CalendarDetail, summary="Get a working calendar")
+@router.get("/calendars/{code}", response=answers(CalendarDetail, 404),
+            summary="Get a working calendar")
 def get_calendar_detail(request: HttpRequest, code: str):
     _staff(request)
     return _calendar_detail(code)
 
 
-@router.post("/calendars", response={201: CalendarDetail}, summary="Create a working calendar")
+@router.post("/calendars", response=answers({201: CalendarDetail}, 409, 413),
+             summary="Create a working calendar")
 def create_calendar(request: HttpRequest, payload: CalendarIn):
     _administrator(request)
     calendar = services.create_calendar(
@@ -141,7 +144,8 @@ def create_calendar(request: HttpRequest, payload: CalendarIn):
     return Answer(201, _calendar_detail(calendar.code))
 
 
-@router.patch("/calendars/{code}", response=CalendarDetail, summary="Change a working calendar")
+@router.patch("/calendars/{code}", response=answers(CalendarDetail, 404, 413),
+              summary="Change a working calendar")
 def update_calendar(request: HttpRequest, code: str, payload: CalendarPatch):
     _administrator(request)
     services.update_calendar(
@@ -153,7 +157,7 @@ def update_calendar(request: HttpRequest, code: str, payload: CalendarPatch):
     return _calendar_detail(code)
 
 
-@router.put("/calendars/{code}/intervals", response=list[IntervalOut],
+@router.put("/calendars/{code}/intervals", response=answers(list[IntervalOut], 404, 413),
             summary="Replace the weekly working intervals")
 def set_intervals(request: HttpRequest, code: str, payload: list[IntervalIn]):
     _administrator(request)
@@ -162,7 +166,7 @@ def set_intervals(request: HttpRequest, code: str, payload: list[IntervalIn]):
     return [IntervalOut.of(row) for row in sorted(rows, key=lambda r: (r.weekday, r.start))]
 
 
-@router.put("/calendars/{code}/overrides/{day}", response=OverrideOut,
+@router.put("/calendars/{code}/overrides/{day}", response=answers(OverrideOut, 404, 413),
             summary="Set a holiday or working day on one date")
 def set_override(request: HttpRequest, code: str, day: date, payload: OverrideIn):
     _administrator(request)
@@ -171,7 +175,7 @@ def set_override(request: HttpRequest, code: str, day: date, payload: OverrideIn
     return {"date": row.date, "kind": row.kind, "name": row.name, "source": row.source}
 
 
-@router.delete("/calendars/{code}/overrides/{day}", response={204: None},
+@router.delete("/calendars/{code}/overrides/{day}", response=answers({204: None}, 404),
                summary="Remove the override on one date")
 def remove_override(request: HttpRequest, code: str, day: date):
     _administrator(request)
@@ -182,7 +186,7 @@ def remove_override(request: HttpRequest, code: str, day: date):
     return Answer(204, None)
 
 
-@router.put("/calendars/{code}/years/{year}", response=YearOut,
+@router.put("/calendars/{code}/years/{year}", response=answers(YearOut, 404, 413),
             summary="Confirm (or withdraw) a year's holiday data")
 def confirm_year(request: HttpRequest, code: str, year: int, payload: YearIn):
     """An administrator who entered a year's holidays by hand confirms it here, which silences
@@ -271,19 +275,20 @@ def _spec(payload: PolicyIn) -> PolicySpec:
     )
 
 
-@router.get("/policies", response=list[PolicyOut], summary="List service-standard policies")
+@router.get("/policies", response=answers(list[PolicyOut]),
+            summary="List service-standard policies")
 def list_policies(request: HttpRequest):
     _staff(request)
     return [_policy_payload(policy) for policy in _policies()]
 
 
-@router.get("/policies/{policy_id}", response=PolicyOut, summary="Get a policy")
+@router.get("/policies/{policy_id}", response=answers(PolicyOut, 404), summary="Get a policy")
 def get_policy(request: HttpRequest, policy_id: int):
     _staff(request)
     return _policy_payload(_policy(policy_id))
 
 
-@router.post("/policies", response={201: PolicyOut}, summary="Create a policy")
+@router.post("/policies", response=answers({201: PolicyOut}, 413), summary="Create a policy")
 def create_policy_endpoint(request: HttpRequest, payload: PolicyIn):
     """Applies to tickets created from now on (SPEC §3)."""
     _administrator(request)
@@ -297,7 +302,8 @@ def create_policy_endpoint(request: HttpRequest, payload: PolicyIn):
     return Answer(201, _policy_payload(_policy(policy.pk)))
 
 
-@router.put("/policies/{policy_id}", response=PolicyOut, summary="Replace a policy")
+@router.put("/policies/{policy_id}", response=answers(PolicyOut, 404, 413),
+            summary="Replace a policy")
 def update_policy_endpoint(request: HttpRequest, policy_id: int, payload: PolicyIn):
     """Applies to new clocks at once; open tickets keep their deadlines until
     ``POST /sla/policies/{id}/recompute``."""
@@ -306,7 +312,7 @@ def update_policy_endpoint(request: HttpRequest, policy_id: int, payload: Policy
     return _policy_payload(_policy(policy_id))
 
 
-@router.post("/policies/{policy_id}/recompute", response=RecomputeOut,
+@router.post("/policies/{policy_id}/recompute", response=answers(RecomputeOut, 404),
              summary="Recompute the open tickets' deadlines under this policy")
 def recompute_policy(request: HttpRequest, policy_id: int):
     """Each open ticket the policy governs gets its current targets' deadlines, and one
@@ -321,7 +327,8 @@ def recompute_policy(request: HttpRequest, policy_id: int):
 # --- preview and replay ---------------------------------------------------------------------
 
 
-@router.get("/preview", response=PreviewOut, summary="The deadlines a new ticket would get")
+@router.get("/preview", response=answers(PreviewOut),
+            summary="The deadlines a new ticket would get")
 def preview(request: HttpRequest, query: Query[PreviewQuery]):
     """The deadlines of a ticket of this priority, type and channel received at
     ``received_at`` (default now), under the policies in force — the ticket's ``deadlines``
@@ -334,7 +341,8 @@ def preview(request: HttpRequest, query: Query[PreviewQuery]):
             "received_at": result.received_at, "deadlines": result.deadlines}
 
 
-@router.post("/replay", response=ReplayOut, summary="Replay a period under a draft policy")
+@router.post("/replay", response=answers(ReplayOut, 413),
+             summary="Replay a period under a draft policy")
 def replay(request: HttpRequest, payload: ReplayIn):
     """Every ticket received in [``from``, ``to``) that the draft would match, replayed from its
     events under the draft; per target, how many clocks were met, breached, still open or

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import NotFound, ValidationFailed
+from fivestar.core.responses import answers
 from fivestar.customers.masking import mask
 from fivestar.customers.services import CustomerDetails
 from fivestar.tickets import hooks, services
@@ -125,7 +126,8 @@ def _loaded(*, number: str, user: User) -> Ticket:
     return ticket_for_user(number=number, user=user)
 
 
-@router.post("", response={201: TicketOut, 200: TicketOut}, summary="Create a ticket")
+@router.post("", response=answers({201: TicketOut, 200: TicketOut}, 409, 413),
+             summary="Create a ticket")
 def create_ticket(
     request: HttpRequest,
     payload: TicketIn,
@@ -165,6 +167,8 @@ class TicketFilters(Schema):
     page_size: int = 25
 
 
+MAX_PAGE = 1_000_000
+
 _SORTS = {
     "-received_at": ("-received_at", "-id"),
     "received_at": ("received_at", "id"),
@@ -187,7 +191,7 @@ def _choices(value: str | None, allowed: list[str], field: str) -> list[str]:
     return items
 
 
-@router.get("", response=TicketPage, summary="List tickets")
+@router.get("", response=answers(TicketPage), summary="List tickets")
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     """Tickets the caller may see, newest first, filtered and paginated. ``status`` and the other
     choice filters take comma-separated values; ``assignee`` is a username, ``me`` or ``none``;
@@ -197,8 +201,10 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     if not 1 <= filters.page_size <= 200:
         raise ValidationFailed(_("每页数量应在 1 到 200 之间。"),
                                fields={"page_size": [_("超出范围。")]})
-    if filters.page < 1:
-        raise ValidationFailed(_("页码从 1 开始。"), fields={"page": [_("超出范围。")]})
+    if not 1 <= filters.page <= MAX_PAGE:
+        # An offset past what the database's integers hold was a 500.
+        raise ValidationFailed(_("页码应在 1 到 %(max)d 之间。") % {"max": MAX_PAGE},
+                               fields={"page": [_("超出范围。")]})
     if filters.sort not in _SORTS:
         raise ValidationFailed(_("未知的排序。"), fields={"sort": list(_SORTS)})
     tickets = visible_tickets(user=request.user)
@@ -251,7 +257,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     }
 
 
-@router.get("/{number}", response=TicketOut, summary="Get a ticket")
+@router.get("/{number}", response=answers(TicketOut, 404), summary="Get a ticket")
 def get_ticket(request: HttpRequest, number: str):
     return ticket_payload(_loaded(number=number, user=request.user), user=request.user)
 
@@ -280,7 +286,7 @@ def _reply_payload(reply: Reply, *, number: str) -> dict:
     }
 
 
-@router.get("/{number}/replies", response=list[ReplyOut], summary="The conversation")
+@router.get("/{number}/replies", response=answers(list[ReplyOut], 404), summary="The conversation")
 def list_replies(request: HttpRequest, number: str):
     ticket = _loaded(number=number, user=request.user)
     replies = ticket.replies.select_related("author").prefetch_related(
@@ -291,7 +297,8 @@ def list_replies(request: HttpRequest, number: str):
     return [_reply_payload(reply, number=number) for reply in replies]
 
 
-@router.post("/{number}/replies", response={201: ReplyOut}, summary="Reply or add a note")
+@router.post("/{number}/replies", response=answers({201: ReplyOut}, 404, 409, 413),
+             summary="Reply or add a note")
 def create_reply(request: HttpRequest, number: str, payload: ReplyIn):
     ticket = _loaded(number=number, user=request.user)
     reply = services.add_reply(
@@ -301,7 +308,7 @@ def create_reply(request: HttpRequest, number: str, payload: ReplyIn):
     return Answer(201, _reply_payload(reply, number=number))
 
 
-@router.post("/{number}/attachments", response={201: list[AttachmentOut]},
+@router.post("/{number}/attachments", response=answers({201: list[AttachmentOut]}, 404, 409, 413),
              summary="Attach files (multipart, field name `file`, repeatable)")
 def upload_attachments(request: HttpRequest, number: str, file: list[UploadedFile] = File(...)):
     ticket = _loaded(number=number, user=request.user)
@@ -313,7 +320,7 @@ def upload_attachments(request: HttpRequest, number: str, file: list[UploadedFil
 
 
 @router.get("/{number}/attachments/{attachment_id}", url_name="download_attachment",
-            summary="Download an attachment", response={200: None})
+            summary="Download an attachment", response=answers({200: None}, 404))
 def download_attachment(request: HttpRequest, number: str, attachment_id: int):
     ticket = _loaded(number=number, user=request.user)
     attachment = ticket.attachments.filter(pk=attachment_id).first()
@@ -325,7 +332,7 @@ def download_attachment(request: HttpRequest, number: str, attachment_id: int):
     return response
 
 
-@router.get("/{number}/events", response=list[EventOut], summary="The timeline")
+@router.get("/{number}/events", response=answers(list[EventOut], 404), summary="The timeline")
 def list_events(request: HttpRequest, number: str):
     """Every event of the ticket, oldest first. The ticket's own customer sees only what the
     portal shows them: the events about their request's progress and their own messages —
@@ -354,7 +361,8 @@ def _actions_doc() -> str:
                      for action in registered_actions())
 
 
-@router.post("/{number}/actions/{action}", response=TicketOut, summary="Take an action",
+@router.post("/{number}/actions/{action}", response=answers(TicketOut, 404, 409, 413),
+             summary="Take an action",
              description="\n\n".join([
                  "The body depends on the action (JSON or a form post; no body for an action "
                  "that needs none). A forbidden action answers 409 with `allowed_actions`.",

@@ -112,29 +112,8 @@ def sign_in(live_server):
     return do
 
 
-# What the data migrations seed and the pages need; a transactional test that ran before may
-# have flushed it away. Every seed is idempotent.
-SEEDS = (
-    "fivestar.accounts.migrations.0003_seed_roles_departments",
-    "fivestar.sla.migrations.0002_default_calendars",
-    "fivestar.sla.migrations.0004_default_policies",
-    "fivestar.notifications.migrations.0002_seed_templates",
-    "fivestar.portal.migrations.0002_code_message_templates",
-    "fivestar.dispatch.migrations.0002_quote_message_templates",
-)
 #: How long a step of a two-browser flow may wait (a server thread and two pages share 2 cores).
 PATIENT_TIMEOUT_MS = 20_000
-
-
-@pytest.fixture
-def reseeded(transactional_db):
-    """The seeded roles, calendars, policies and message templates, back after a flush."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    for name in SEEDS:
-        import_module(name).seed(apps, None)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ class RecordingSmsBackend(BaseSmsBackend):
             cls.sent = []
         cls.delay = delay
 
-    def send(self, *, message_id: int, to: str, body: str) -> None:
+    def send(self, *, message_id: int, to: str, body: str, idempotency_key: str) -> None:
         if self.delay:
             time.sleep(self.delay)
         with self._lock:
@@ -39,7 +39,7 @@ class FlakySmsBackend(BaseSmsBackend):
         cls.calls = 0
         cls.sent = []
 
-    def send(self, *, message_id: int, to: str, body: str) -> None:
+    def send(self, *, message_id: int, to: str, body: str, idempotency_key: str) -> None:
         type(self).calls += 1
         if type(self).calls <= self.failures:
             raise SmsError("gateway down")

@@ -40,8 +40,8 @@ def test_delivers_email_and_sms_file(queue_created, settings):
     sent_mail = mail.outbox[0]
     assert sent_mail.to == ["zs@example.com"]
     assert sent_mail.subject.startswith("您的服务请求已登记")
-    assert sent_mail.extra_headers["Message-ID"] == f"<outbox-{email.pk}@fivestar>"
-    assert sent_mail.message()["Message-ID"] == f"<outbox-{email.pk}@fivestar>"
+    assert sent_mail.extra_headers["Message-ID"] == f"<{email.idempotency_key}@fivestar>"
+    assert sent_mail.message()["Message-ID"] == f"<{email.idempotency_key}@fivestar>"
     sms_file = settings.SMS_DIR / f"{sms.pk}.txt"
     text = sms_file.read_text(encoding="utf-8")
     assert text.startswith("To: +8613812345678\n")
@@ -186,8 +186,8 @@ def test_batches_and_sweep(queue_created, recording_sms):
 
 def test_file_backend_overwrites(tmp_path):
     backend = FileSmsBackend(tmp_path)
-    backend.send(message_id=5, to="+86138", body="一")
-    backend.send(message_id=5, to="+86138", body="一")
+    backend.send(message_id=5, to="+86138", body="一", idempotency_key="outbox-5-1")
+    backend.send(message_id=5, to="+86138", body="一", idempotency_key="outbox-5-1")
     assert [p.name for p in tmp_path.iterdir()] == ["5.txt"]
     assert (tmp_path / "5.txt").read_text(encoding="utf-8").count("一") == 1
 
@@ -202,14 +202,14 @@ def test_http_backend_sends_the_idempotency_key(settings):
         return httpx.Response(200, json={"ok": True})
 
     HttpSmsBackend(transport=httpx.MockTransport(handler)).send(
-        message_id=42, to="+8613812345678", body="您好")
+        message_id=42, to="+8613812345678", body="您好", idempotency_key="outbox-42-5f1e")
     request = seen[0]
     assert request.headers["Authorization"] == "Bearer secret"
-    assert request.headers["Idempotency-Key"] == "outbox-42"
+    assert request.headers["Idempotency-Key"] == "outbox-42-5f1e"
     import json
 
     assert json.loads(request.content) == {"to": "+8613812345678", "body": "您好",
-                                           "idempotency_key": "outbox-42"}
+                                           "idempotency_key": "outbox-42-5f1e"}
 
 
 @pytest.mark.parametrize("status", [400, 500, 503])
@@ -217,7 +217,8 @@ def test_http_backend_raises_on_non_2xx(settings, status):
     settings.SMS_GATEWAY_URL = "https://sms.example.com/send"
     transport = httpx.MockTransport(lambda request: httpx.Response(status, text="no"))
     with pytest.raises(SmsError):
-        HttpSmsBackend(transport=transport).send(message_id=1, to="+86138", body="x")
+        HttpSmsBackend(transport=transport).send(message_id=1, to="+86138", body="x",
+                                                 idempotency_key="outbox-1-1")
 
 
 def test_http_backend_raises_when_unreachable(settings):
@@ -228,7 +229,7 @@ def test_http_backend_raises_when_unreachable(settings):
 
     with pytest.raises(SmsError):
         HttpSmsBackend(transport=httpx.MockTransport(handler)).send(
-            message_id=1, to="+86138", body="x")
+            message_id=1, to="+86138", body="x", idempotency_key="outbox-1-1")
 
 
 def test_misconfigured_backend_is_a_retryable_failure(queue_created, settings):
@@ -239,3 +240,45 @@ def test_misconfigured_backend_is_a_retryable_failure(queue_created, settings):
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING
     assert "SMS_GATEWAY_URL" in message.last_error
+
+
+def test_a_send_repeated_after_a_worker_died_carries_the_same_keys(queue_created, settings):
+    """Delivery is at least once: a worker that dies after the provider took the message but
+    before recording it leaves the row to be sent again. The repeat carries the same SMS
+    idempotency key and the same e-mail Message-ID, so the provider and the mail store can
+    tell it is not a second message."""
+    settings.SMS_BACKEND = "fivestar.notifications.sms.HttpSmsBackend"
+    settings.SMS_GATEWAY_URL = "https://sms.example.com/send"
+    keys = []
+
+    def gateway(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["Idempotency-Key"])
+        return httpx.Response(200, json={"ok": True})
+
+    sms = queue_created(channel=Channel.SMS, recipient="+8613812345678")
+    email = queue_created(channel=Channel.EMAIL, recipient="zs@example.com")
+    backend = HttpSmsBackend(transport=httpx.MockTransport(gateway))
+    # The first worker claims both and hands them over, then dies before recording anything.
+    claim = claim_due_messages(batch_size=10, worker_id="dies")
+    for message in claim.messages:
+        send_message(message=message, sms_backend=backend)
+    for message in (sms, email):
+        _expire(message)
+    # The next worker finds them due again and sends them again.
+    claim = claim_due_messages(batch_size=10, worker_id="next")
+    for message in claim.messages:
+        send_message(message=message, sms_backend=backend)
+
+    sms.refresh_from_db()
+    assert keys == [sms.idempotency_key] * 2
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [
+        f"<{email.idempotency_key}@fivestar>"] * 2
+
+
+def test_keys_stay_unique_when_ids_start_again_after_a_reinstall():
+    # A gateway or a mail store that remembers keys must not drop a new message because an
+    # earlier install's message had the same row id.
+    first = OutboxMessage(pk=7, created_at=timezone.now() - timedelta(days=30))
+    again = OutboxMessage(pk=7, created_at=timezone.now())
+    assert first.idempotency_key != again.idempotency_key
+    assert first.idempotency_key == OutboxMessage(pk=7, created_at=first.created_at).idempotency_key

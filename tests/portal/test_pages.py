@@ -509,12 +509,13 @@ class TestAccount:
         assert 'role="alert"' in response.content.decode()
         assert "_auth_user_id" not in client.session
 
-    def test_a_staff_account_is_not_a_customer_account(self, client):
+    def test_a_staff_account_is_refused_like_a_wrong_password(self, client):
+        # The customer-facing form does not tell that a staff account exists (issue 18).
         make_user("agent5", "agent")
         response = client.post(reverse("portal:account_login"),
                                {"username": "agent5", "password": "pw-agent5"})
 
-        assert "不是客户账号" in response.content.decode()
+        assert "用户名或密码不正确。" in response.content.decode()
         assert "_auth_user_id" not in client.session
 
     def test_signing_in_by_phone_and_code(self, client, customer, ticket):

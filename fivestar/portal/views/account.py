@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fivestar.core.errors import DomainError
+from fivestar.core.network import client_address
 from fivestar.customers.masking import mask
 from fivestar.portal.forms import CodeForm, PhoneForm, PortalLoginForm
 from fivestar.portal.models import CodePurpose
@@ -23,7 +24,6 @@ from fivestar.portal.session import (
     sign_in_customer,
     sign_out,
 )
-from fivestar.portal.views.common import client_address
 
 
 def _sign_in_page(request, *, phone_form=None, login_form=None, status=200):

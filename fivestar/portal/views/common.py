@@ -13,10 +13,6 @@ from fivestar.tickets.models import Ticket
 from fivestar.tickets.services import Actor
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "-"
-
-
 def load_ticket(request: HttpRequest, number: str) -> Ticket:
     """The ticket this visitor may open, or NotFound (never "forbidden")."""
     customer: Customer | None = portal_customer(request)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fivestar.core.errors import DomainError, NotFound
+from fivestar.core.network import client_address
 from fivestar.customers.masking import mask
 from fivestar.portal.forms import CodeForm, TrackForm
 from fivestar.portal.models import CodePurpose
@@ -17,7 +18,7 @@ from fivestar.portal.session import (
     pending,
     remember_pending,
 )
-from fivestar.portal.views.common import client_address, not_found
+from fivestar.portal.views.common import not_found
 from fivestar.tickets.access import FollowLinkExpired, ticket_for_follow_token
 
 

@@ -5,12 +5,13 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods
 
 from fivestar.core.errors import DomainError, NotFound
+from fivestar.core.network import client_address
 from fivestar.customers.services import CustomerDetails
 from fivestar.portal.forms import SubmitForm, issue_form_token, uploads_of
 from fivestar.portal.progress import next_promises
 from fivestar.portal.services import submit_request
 from fivestar.portal.session import grant_ticket
-from fivestar.portal.views.common import client_address, load_ticket, not_found
+from fivestar.portal.views.common import load_ticket, not_found
 from fivestar.tickets.models import Channel
 from fivestar.tickets.services import TicketRequest
 

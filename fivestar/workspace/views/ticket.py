@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget
 
 from fivestar.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from fivestar.core.privacy import client_address
+from fivestar.core.network import client_address
 from fivestar.customers.masking import mask
 from fivestar.tickets import workflow
 from fivestar.tickets.actions import perform_action

@@ -7,6 +7,7 @@ queue on its lock. Ctrl-C or SIGTERM stops the server (gunicorn's own signal han
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.utils.translation import gettext as _
@@ -81,7 +82,10 @@ class Command(BaseCommand):
             "accesslog": "-" if access_log else None,
             "errorlog": "-",
             "loglevel": "info",
-            "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            # Whose X-Forwarded-Proto says the request came over HTTPS (HTTPS_ONLY redirects
+            # the others): the proxies the application trusts for the client address too.
+            "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS")
+            or ",".join(settings.TRUSTED_PROXIES) or "127.0.0.1",
             # One control socket per user by default: two servers on one host would collide.
             "control_socket_disable": True,
         }
