@@ -26,7 +26,7 @@ from django.utils import timezone
 from fivestar.accounts.models import Department, RoleCode, User
 from fivestar.sla.models import ClockState, SlaClock
 from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
-from fivestar.tickets.selectors import visible_tickets
+from fivestar.tickets.selectors import TicketFilters, filtered_tickets
 from fivestar.workspace.selectors.queues import QueueRow, open_clocks_prefetch, queue_row
 
 CONSOLE_ROLES = (RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.ADMINISTRATOR)
@@ -97,14 +97,8 @@ def console_scope(*, user: User) -> ConsoleScope:
 
 def scoped_tickets(*, user: User, scope: ConsoleScope) -> QuerySet[Ticket]:
     """The tickets of the scope's teams that ``user`` may see."""
-    tickets = visible_tickets(user=user)
-    if scope.everything:
-        return tickets
-    ids = scope.department_ids
-    return tickets.filter(
-        Q(department_id__in=ids) | Q(assignee__department_id__in=ids)
-        | Q(pending_assignee__department_id__in=ids)
-    )
+    teams = None if scope.everything else tuple(scope.department_ids)
+    return filtered_tickets(user=user, filters=TicketFilters(teams=teams))
 
 
 def _rows(tickets: QuerySet[Ticket], *, now: datetime) -> list[QueueRow]:

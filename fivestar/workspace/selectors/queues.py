@@ -9,32 +9,28 @@ paused) without a query per row.
 """
 
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.accounts.models import Outlet, User
-from fivestar.core.errors import ValidationFailed
-from fivestar.customers.models import Customer
-from fivestar.customers.phones import normalize_phone
 from fivestar.products.models import ProductLine
 from fivestar.sla.models import ClockState, SlaClock, TargetName
 from fivestar.tickets.models import OPEN_STATUSES, Priority, Status, Ticket
-from fivestar.tickets.selectors import visible_tickets
+from fivestar.tickets.selectors import SEARCH_MAX_LENGTH, TicketFilters, visible_tickets
+from fivestar.tickets.selectors import filtered_tickets as shared_filtered_tickets
 from fivestar.tickets.services.transitions import ASSIGNABLE_ROLES
 
 PAGE_SIZE = 50
 #: A ticket whose nearest deadline is this close counts as "breaching soon" even before its
 #: warning point (``QUEUE_DUE_SOON_MINUTES`` in the settings).
 DEFAULT_DUE_SOON = timedelta(hours=2)
-Q_MAX_LENGTH = 100
+Q_MAX_LENGTH = SEARCH_MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -63,19 +59,16 @@ def due_soon() -> timedelta:
 
 @dataclass(frozen=True)
 class QueueFilters:
-    """What the user asked for. Empty strings and None mean "any"."""
+    """What the user asked for: a tab, an order, and the filters and search every list of
+    tickets shares (``tickets.selectors.TicketFilters``)."""
 
     tab: str = "mine"
-    status: str = ""
-    priority: str = ""
-    type: str = ""
-    channel: str = ""
-    outlet_id: int | None = None
-    # "" any, "me", "none" (nobody), or a user id.
-    assignee: str = ""
-    product_line_id: int | None = None
-    q: str = ""
     sort: str = "due"
+    tickets: TicketFilters = field(default_factory=TicketFilters)
+
+    @property
+    def q(self) -> str:
+        return self.tickets.q
 
 
 @dataclass(frozen=True)
@@ -227,49 +220,9 @@ def tab_conditions(*, user: User, now: datetime) -> dict[str, Q]:
     }
 
 
-def search_condition(q: str) -> Q:
-    """``q`` as a condition: a phone number (normalised, matched exactly on the customer's
-    unique phone), exactly four digits as the last four of a phone (matched on the customer
-    table by the tail of the phone — an index lookup once ``Customer`` has an index on
-    ``Right("phone", 4)``), or else text found in the ticket number, the title or the
-    customer's name."""
-    q = q.strip()[:Q_MAX_LENGTH]
-    if not q:
-        return Q()
-    text = Q(number__icontains=q) | Q(title__icontains=q) | Q(customer__name__icontains=q)
-    digits = re.sub(r"[\s\-－()（）]", "", q)
-    if re.fullmatch(r"\d{4}", digits):
-        # Only the phone: an OR with the text columns would read every ticket again.
-        tails = Customer.objects.annotate(phone_tail=Right("phone", 4)).filter(
-            phone_tail=digits
-        ).values("pk")
-        return Q(customer_id__in=tails)
-    if re.fullmatch(r"[+＋]?\d{7,15}", digits):
-        try:
-            return Q(customer__phone=normalize_phone(q))
-        except ValidationFailed:
-            return text
-    return text
-
-
 def filtered_tickets(*, user: User, filters: QueueFilters) -> QuerySet[Ticket]:
     """The tickets ``user`` may see that match ``filters`` (every tab together)."""
-    tickets = visible_tickets(user=user)
-    exact = {
-        "status": filters.status, "priority": filters.priority, "type": filters.type,
-        "channel": filters.channel, "outlet_id": filters.outlet_id,
-        "product_model__product_line_id": filters.product_line_id,
-    }
-    tickets = tickets.filter(**{name: value for name, value in exact.items() if value})
-    if filters.assignee == "me":
-        tickets = tickets.filter(assignee=user)
-    elif filters.assignee == "none":
-        tickets = tickets.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
-    if filters.q.strip():
-        tickets = tickets.filter(search_condition(filters.q))
-    return tickets
+    return shared_filtered_tickets(user=user, filters=filters.tickets)
 
 
 def queue_counts(

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
 from fivestar.tickets.models import Channel, Priority, Status, TicketType
+from fivestar.tickets.selectors import TicketFilters
 from fivestar.tickets.services.transitions import may_take
 from fivestar.workspace.access import staff_required
 from fivestar.workspace.selectors import queues as selectors
@@ -106,17 +107,21 @@ class QueueFilterForm(forms.Form):
         if self.is_bound:
             self.is_valid()  # invalid fields are left out of cleaned_data, and reported
             data = self.cleaned_data
+        assignee = data.get("assignee") or ""
         return selectors.QueueFilters(
             tab=data.get("tab") or "mine",
-            status=data.get("status") or "",
-            priority=data.get("priority") or "",
-            type=data.get("type") or "",
-            channel=data.get("channel") or "",
-            outlet_id=data.get("outlet"),
-            assignee=data.get("assignee") or "",
-            product_line_id=data.get("product_line"),
-            q=data.get("q") or "",
             sort=data.get("sort") or "due",
+            tickets=TicketFilters(
+                statuses=_one(data.get("status")),
+                priorities=_one(data.get("priority")),
+                types=_one(data.get("type")),
+                channels=_one(data.get("channel")),
+                outlet_id=data.get("outlet"),
+                assignee=assignee if assignee in ("me", "none") else "",
+                assignee_id=int(assignee) if assignee.isdigit() else None,
+                product_line_id=data.get("product_line"),
+                q=data.get("q") or "",
+            ),
         )
 
     @property
@@ -126,6 +131,10 @@ class QueueFilterForm(forms.Form):
             return 0
         names = ("status", "priority", "type", "channel", "outlet", "assignee", "product_line")
         return sum(1 for name in names if self.cleaned_data.get(name) not in (None, ""))
+
+
+def _one(value: str | None) -> tuple[str, ...]:
+    return (value,) if value else ()
 
 
 def _page_number(request) -> int:
