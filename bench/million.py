@@ -15,6 +15,7 @@ The database is ``fivestar_million`` (``BENCH_MILLION_URL`` to change).
 """
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -187,6 +188,32 @@ def explain(case: Case) -> None:
         print("\n".join("    " + line for line in plan))
 
 
+def profile(case: Case) -> None:
+    """Where the server's Python time goes in one request (cProfile, warm process)."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    from fivestar.accounts.models import User
+    from fivestar.accounts.services import create_api_token
+
+    user = User.objects.get(username=case.as_user)
+    if case.api:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user=user)[1]}")
+    else:
+        client = Client()
+        client.force_login(user)
+    for _warm in range(2):
+        client.get(case.url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(case.url)
+    profiler.disable()
+    print(f"\n=== {case.name}: {case.url}")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()
@@ -199,6 +226,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--only", help="run only cases whose group or name contains this")
     parser.add_argument("--explain", help="print the plans of the case with this name")
+    parser.add_argument("--profile", help="profile the Python of the case with this name")
     args = parser.parse_args()
     if not 3 <= args.runs <= 200:
         parser.error("--runs must be between 3 and 200")
@@ -211,18 +239,20 @@ def main() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT key, value FROM bench_million")
-        info = dict(cursor.fetchall())
+        cursor.execute("SELECT key, value::text FROM bench_million")
+        info = {key: json.loads(value) for key, value in cursor.fetchall()}
         cursor.execute("SELECT count(*) FROM tickets_ticket WHERE status IN ('new', 'accepted', "
                        "'awaiting_approval', 'assigned', 'in_progress', 'waiting_customer')")
         (open_tickets,) = cursor.fetchone()
         cursor.execute("SELECT version()")
         (version,) = cursor.fetchone()
     all_cases = cases(info)
-    if args.explain:
+    if args.explain or args.profile:
         for case in all_cases:
-            if args.explain in case.name:
+            if args.explain and args.explain in case.name:
                 explain(case)
+            if args.profile and args.profile in case.name:
+                profile(case)
         return
     chosen = [c for c in all_cases
               if not args.only or args.only in c.group or args.only in c.name]

@@ -205,15 +205,17 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     """Tickets the caller may see, newest first, filtered and paginated. ``status`` and the other
     choice filters take comma-separated values; ``assignee`` is a username, ``me`` or ``none``;
     ``breached=true`` keeps open tickets whose nearest deadline has passed; ``due_within=N``
-    keeps open tickets whose nearest deadline falls in the next N minutes; ``q`` searches the
-    number, title, description and customer name, and the customer's phone: the whole number
-    or its last four digits."""
+    keeps open tickets whose nearest deadline falls in the next N minutes; ``q`` finds a ticket
+    number (or its beginning), the customer's phone (the whole number or its last four digits),
+    or text in the title, the description or the customer's name. ``count`` is exact up to
+    10,000 (1,000 with ``q``); past that it is the limit and ``count_capped`` is true."""
     found = selectors.ticket_list(
         user=request.user, filters=_parsed(filters), sort=filters.sort, page=filters.page,
         page_size=filters.page_size,
     )
     return {
         "count": found.count,
+        "count_capped": found.capped,
         "page": found.page,
         "page_size": found.page_size,
         "pages": found.pages,

@@ -5,13 +5,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import NotFound, ValidationFailed
+from fivestar.core.textsearch import contains_text, one_of
 from fivestar.customers.models import Customer
 from fivestar.customers.phones import normalize_phone
 from fivestar.tickets import hooks
@@ -37,7 +38,9 @@ def visible_tickets(*, user: User) -> QuerySet[Ticket]:
     if user.outlet_id and roles & {RoleCode.TECHNICIAN, RoleCode.SENIOR_TECHNICIAN,
                                    RoleCode.WAREHOUSE_KEEPER}:
         visible |= Q(outlet_id=user.outlet_id)
-    visible |= Q(customer__user=user)
+    # The customer row of a portal account, as a value: a join to customers inside this OR
+    # would make every list read the whole ticket table.
+    visible |= Q(customer_id=Subquery(Customer.objects.filter(user=user).values("pk")[:1]))
     return tickets.filter(visible)
 
 
@@ -78,10 +81,16 @@ def ticket_deadlines(*, ticket: Ticket) -> dict[str, dict]:
 
 #: The longest search text taken; the rest is ignored.
 SEARCH_MAX_LENGTH = 100
+#: Lists count their tickets up to this many and then say "10,000+": an exact count of a
+#: million rows costs more than the page itself (issue 17).
+COUNT_LIMIT = 10_000
+#: A search counts up to this many. Past it the text is common, and the first rows in the
+#: list's order are found sooner by walking that order than through the text index.
+SEARCH_COUNT_LIMIT = 1_000
 # What people type around the digits of a phone number (full-width forms included).
 _PHONE_SEPARATORS = re.compile(r"[\s\-－()（）]")
-# A ticket number holds only these: a text with anything else cannot be inside one.
-_NUMBER_CHARACTERS = re.compile(r"[A-Za-z0-9\-]+")
+# A ticket number (SR-YYYYMMDD-NNNNNN) or its beginning; "SR-" may be left out before a date.
+_NUMBER = re.compile(r"(SR-?)?(\d{1,8})(-\d{0,6})?", re.IGNORECASE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,7 +121,7 @@ class TicketFilters:
     q: str = ""
 
 
-def search_condition(*, q: str) -> Q:
+def search_condition(*, q: str, indexed: bool = True) -> Q:
     """``q`` as a condition (SPEC §8 queues: "search by number, name, phone or its last four
     digits, title"), the same in every list:
 
@@ -120,9 +129,13 @@ def search_condition(*, q: str) -> Q:
       normalised, and matched whole on the customer's phone (which is stored normalised);
     - exactly four digits: the last four digits of the customer's phone — only the phone (an
       OR with the text would read every ticket again for four digits any number contains);
-    - anything else: text inside the ticket number, the title, the description or the
-      customer's name, case-insensitively.
-    """
+    - a ticket number, whole or its beginning (``SR-20260301``; ``SR-`` may be left out
+      before the date), case-insensitively;
+    - anything else: text inside the title, the description or the customer's name,
+      case-insensitively.
+
+    ``indexed`` (PostgreSQL) lets the text indexes find the rows (``core.textsearch``); without
+    it the text is compared row by row, the better plan when it is common (``ticket_list``)."""
     q = q.strip()[:SEARCH_MAX_LENGTH]
     if not q:
         return Q()
@@ -137,17 +150,20 @@ def search_condition(*, q: str) -> Q:
             return Q(customer__phone=normalize_phone(q))
         except ValidationFailed:
             pass
-    text = (Q(title__icontains=q) | Q(description__icontains=q)
-            | Q(customer__name__icontains=q))
-    if _NUMBER_CHARACTERS.fullmatch(q):
-        text |= Q(number__icontains=q)
-    return text
+    number = _NUMBER.fullmatch(q)
+    if number and (number.group(1) or len(number.group(2)) == 8):
+        return Q(number__startswith="SR-" + number.group(2) + (number.group(3) or ""))
+    names = Customer.objects.filter(contains_text("name", q=q)).values("pk")
+    return (contains_text("title", "description", q=q, indexed=indexed)
+            | one_of("customer_id", names, indexed=indexed))
 
 
 def filtered_tickets(
-    *, user: User, filters: TicketFilters, now: datetime | None = None
+    *, user: User, filters: TicketFilters, now: datetime | None = None,
+    indexed_search: bool = True,
 ) -> QuerySet[Ticket]:
-    """The tickets ``user`` may see (``visible_tickets``) that match ``filters``."""
+    """The tickets ``user`` may see (``visible_tickets``) that match ``filters``
+    (``indexed_search``: see ``search_condition``)."""
     tickets = visible_tickets(user=user)
     exact = {
         "status__in": filters.statuses, "priority__in": filters.priorities,
@@ -177,7 +193,7 @@ def filtered_tickets(
             tickets = tickets.filter(status__in=OPEN_STATUSES, next_due_at__gte=now,
                                      next_due_at__lte=now + filters.due_within)
     if filters.q.strip():
-        tickets = tickets.filter(search_condition(q=filters.q))
+        tickets = tickets.filter(search_condition(q=filters.q, indexed=indexed_search))
     return tickets
 
 
@@ -195,14 +211,38 @@ _LIST_RELATED = (
 )
 
 
+def matching_ids(tickets: QuerySet[Ticket], limit: int) -> list[int]:
+    """The ids of ``tickets``, no more than ``limit + 1`` of them, in no particular order: a
+    search's matches read through its indexes (``search_condition``), without the sort that
+    would let the planner walk a million rows in the list's order looking for them."""
+    return list(tickets.order_by().values_list("pk", flat=True)[: limit + 1])
+
+
+def count_up_to(tickets: QuerySet, limit: int) -> int:
+    """How many rows ``tickets`` holds, counting no further than ``limit + 1``: a count that
+    costs what ``limit`` rows cost, however many there are."""
+    return tickets.order_by()[: limit + 1].count()
+
+
+def page_of(tickets: QuerySet[Ticket], *, order: tuple, start: int, size: int) -> QuerySet[Ticket]:
+    """Rows ``start`` to ``start + size`` of ``tickets`` in ``order``, ready for
+    ``select_related``: the page's ids are chosen on the ticket table alone and only those rows
+    are joined to their customer, model and people (joining first would join every ticket the
+    filters keep before sorting them). One query."""
+    ids = tickets.order_by(*order).values("pk")[start: start + size]
+    return Ticket.objects.filter(pk__in=ids).order_by(*order)
+
+
 @dataclass(frozen=True)
 class TicketList:
-    """One page of a list of tickets, and how many there are in all."""
+    """One page of a list of tickets, and how many there are in all (``capped``: at least
+    ``count``, which is the limit the count stopped at)."""
 
     tickets: list[Ticket]
     count: int
     page: int
     page_size: int
+    capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -215,14 +255,27 @@ def ticket_list(
 ) -> TicketList:
     """Page ``page`` of the tickets ``user`` may see that match ``filters``, in the order
     ``sort`` (a key of ``TICKET_SORTS``), each with its customer, model, department and people
-    and the rows its deadlines are read from. Three queries whatever the page size: the count,
-    the page and its deadlines."""
+    and the rows its deadlines are read from. Counted up to ``COUNT_LIMIT`` (a search up to
+    ``SEARCH_COUNT_LIMIT``). Three queries whatever the page size: the count (for a search, its
+    matches' ids), the page and its deadlines."""
     tickets = filtered_tickets(user=user, filters=filters)
-    count = tickets.count()
-    offset = (page - 1) * page_size
+    if filters.q.strip():
+        # A search reads its matches through the text indexes and sorts the page among them;
+        # past the limit the text is common, and walking the list's order (comparing the
+        # text row by row) reaches a page's worth of matches sooner.
+        limit = SEARCH_COUNT_LIMIT
+        matches = matching_ids(tickets, limit)
+        counted = len(matches)
+        tickets = (filtered_tickets(user=user, filters=filters, indexed_search=False)
+                   if counted > limit else Ticket.objects.filter(pk__in=matches))
+    else:
+        limit = COUNT_LIMIT
+        counted = count_up_to(tickets, limit)
     found = list(
-        tickets.select_related(*_LIST_RELATED)
+        page_of(tickets, order=TICKET_SORTS[sort], start=(page - 1) * page_size,
+                size=page_size)
+        .select_related(*_LIST_RELATED)
         .prefetch_related(*hooks.deadline_prefetches())
-        .order_by(*TICKET_SORTS[sort])[offset: offset + page_size]
     )
-    return TicketList(tickets=found, count=count, page=page, page_size=page_size)
+    return TicketList(tickets=found, count=min(counted, limit), page=page,
+                      page_size=page_size, capped=counted > limit)

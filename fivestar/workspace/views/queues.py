@@ -174,12 +174,14 @@ def queue(request):
     counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
     page = selectors.queue_page(
         user=request.user, filters=filters, page=_page_number(request),
-        total=counts[filters.tab], dated=counts["dated"], now=now,
+        total=counts[filters.tab], dated=counts["dated"],
+        more=filters.tab == "all" and counts["all_more"], matches=counts["all_matches"],
+        now=now,
     )
     page.rows[:] = [replace(row, url=ticket_url(row.ticket.number)) for row in page.rows]
     tabs = [
         {"key": tab.key, "label": tab.label, "count": counts[tab.key],
-         "current": tab.key == filters.tab}
+         "more": tab.key == "all" and counts["all_more"], "current": tab.key == filters.tab}
         for tab in selectors.TABS
     ]
     current_tab = next(tab for tab in selectors.TABS if tab.key == filters.tab)
