@@ -4,12 +4,15 @@ Runs the real code in this process through Django's test client (URL routing, mi
 authentication, the view or endpoint, its queries, the template or the JSON) against the
 database ``million_build.py`` builds — building it first when it is missing — and prints, per
 request, the server time (median, 95th percentile and the slowest of ``--runs`` runs after two
-warm-ups), how much of it was spent waiting for PostgreSQL, the number of queries, and the
-target. ``--explain`` also prints the plan of every statement of the slowest requests.
+warm-ups), how much of it was spent waiting for PostgreSQL, the CPU time of the Python side
+(which waiting for a busy machine's cores does not inflate), the number of queries, and the
+target. ``--explain NAME`` prints the plan (EXPLAIN ANALYZE) of every statement of the
+requests so named, ``--profile NAME`` where their Python time goes.
 
     uv run python bench/million.py                 # build if missing, then time
     uv run python bench/million.py --runs 30 --only search
     uv run python bench/million.py --explain "API q=漏水"
+    uv run python bench/million.py --profile "console (manager)"
 
 The database is ``fivestar_million`` (``BENCH_MILLION_URL`` to change).
 """
@@ -47,6 +50,7 @@ class Case:
     api: bool = False
     times: list[float] = field(default_factory=list)
     db_times: list[float] = field(default_factory=list)
+    cpu_times: list[float] = field(default_factory=list)
     queries: int = 0
     status: int = 0
 
@@ -148,15 +152,16 @@ def run(case_list: list[Case], *, runs: int) -> None:
         for attempt in range(runs + 2):
             timer = DatabaseTimer()
             with connection.execute_wrapper(timer):
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 response = client.get(case.url)
-                elapsed = time.perf_counter() - started
+                elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             case.status = response.status_code
             if attempt >= 2:  # two warm-ups: connection, caches, prepared statements
                 case.times.append(elapsed * 1000)
                 case.db_times.append(timer.seconds * 1000)
+                case.cpu_times.append(cpu * 1000)
                 case.queries = len(timer.statements)
-        print(f"  {case.name:<48} p95 {case.percentile(0.95):7.1f} ms", flush=True)
+        print(f"  {_padded(case.name, 48)} p95 {case.percentile(0.95):7.1f} ms", flush=True)
 
 
 def explain(case: Case) -> None:
@@ -258,22 +263,33 @@ def main() -> None:
               if not args.only or args.only in c.group or args.only in c.name]
     print(f"{info['tickets']:,} tickets ({open_tickets:,} open), built {info['now'][:10]}; "
           f"{machine()}; {version.split(' on ')[0]}")
-    print(f"{args.runs} runs of each request after two warm-ups; server time in ms")
+    print(f"{args.runs} runs of each request after two warm-ups; server time in ms; "
+          f"load average {os.getloadavg()[0]:.1f} (2 cores shared with other work)")
     run(chosen, runs=args.runs)
-    print(f"\n{'request':<48} {'p50':>7} {'p95':>7} {'max':>7} {'db p50':>7} {'queries':>7}"
-          f" {'target':>7}")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"\n{'request':<48} {'p50':>7} {'p95':>7} {'max':>7} {'db p50':>7} {'cpu p50':>7}"
+          f" {'queries':>7} {'target':>7}")
     missed = []
     for case in chosen:
         p95 = case.percentile(0.95)
         ok = p95 < case.target and case.status == 200
         if not ok:
             missed.append(case)
-        print(f"{case.name:<48} {statistics.median(case.times):7.1f} {p95:7.1f} "
+        print(f"{_padded(case.name, 48)} {statistics.median(case.times):7.1f} {p95:7.1f} "
               f"{max(case.times):7.1f} {statistics.median(case.db_times):7.1f} "
+              f"{statistics.median(case.cpu_times):7.1f} "
               f"{case.queries:7d} {'<' + str(case.target):>7} "
               f"{'met' if ok else 'NOT met'}{'' if case.status == 200 else f' ({case.status})'}")
     print(f"\n{len(chosen) - len(missed)} of {len(chosen)} within target"
           + (": missed " + ", ".join(c.name for c in missed) if missed else ""))
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` left-aligned in ``width`` terminal columns (a Chinese character takes two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
 
 
 def database_ready(url: str) -> bool:

@@ -48,6 +48,8 @@ PG_URL = os.environ.get("BENCH_MILLION_URL",
 #: Technicians per outlet (besides one senior technician).
 TECHNICIANS_PER_OUTLET = 8
 AGENTS = 120
+#: How finely a line's texts are drawn: the rarest (weight 1 of ~250) still gets a slot.
+SLOTS = 1000
 BIG_HISTORY_TICKETS = 5
 BIG_HISTORY_EVENTS = 200
 #: The tables loaded in bulk: their secondary indexes are rebuilt after the load.
@@ -214,8 +216,9 @@ def build_organisation() -> dict:
 
 
 def build_text_tables() -> None:
-    """``bench_text``: every title and description core, by line and type; ``bench_slot``: 100
-    slots per line, each a text, as many slots as the text's weight (how it is drawn)."""
+    """``bench_text``: every title and description core, by line and type; ``bench_slot``:
+    ``SLOTS`` slots per line, each a text, as many slots as the text's weight (how it is
+    drawn)."""
     sql("CREATE UNLOGGED TABLE bench_text (id int PRIMARY KEY, line int, type text, "
         "title text, description text, urgent boolean)")
     sql("CREATE UNLOGGED TABLE bench_slot (line int, slot int, text_id int, "
@@ -234,10 +237,10 @@ def build_text_tables() -> None:
         total = sum(weight for _id, weight in weighted)
         line_slots, carry = [], 0.0
         for text_id, weight in weighted:
-            carry += 100 * weight / total
+            carry += SLOTS * weight / total
             while len(line_slots) < round(carry):
                 line_slots.append(text_id)
-        line_slots = (line_slots + [weighted[0][0]] * 100)[:100]
+        line_slots = (line_slots + [weighted[0][0]] * SLOTS)[:SLOTS]
         slots += [(line_index, slot, text_id) for slot, text_id in enumerate(line_slots)]
     from django.db import connection
 
@@ -327,7 +330,7 @@ def build_stage(*, tickets: int, customers: int, org: dict) -> None:
                   * power((i - 0.5)::float8 / %(n)s, 2.0 / 3) AS received_at,
                 1 + least(%(customers)s - 1,
                           floor(%(customers)s * power(random(), 1.3)))::int AS customer_id,
-                floor(random() * 100)::int AS slot,
+                floor(random() * %(slots)s)::int AS slot,
                 random() AS r_status, random() AS r_prio, random() AS r_chan,
                 random() AS r_pick, random() AS r_reply, random() AS r_text,
                 random() AS t1, random() AS t2, random() AS t3, random() AS t4,
@@ -454,6 +457,7 @@ def build_stage(*, tickets: int, customers: int, org: dict) -> None:
                        'waiting_customer') AS is_open
         FROM fitted
     """, {"start": org["start"], "now": org["now"], "n": tickets, "customers": customers,
+          "slots": SLOTS,
           "n_areas": len(org["areas"]), "tz": "Asia/Shanghai",
           "agents": org["agents"], "n_agents": len(org["agents"]),
           "seniors": org["seniors"], "technicians": org["technicians"],

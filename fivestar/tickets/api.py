@@ -208,7 +208,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     keeps open tickets whose nearest deadline falls in the next N minutes; ``q`` finds a ticket
     number (or its beginning), the customer's phone (the whole number or its last four digits),
     or text in the title, the description or the customer's name. ``count`` is exact up to
-    10,000 (1,000 with ``q``); past that it is the limit and ``count_capped`` is true."""
+    10,000 (500 with ``q``); past that it is the limit and ``count_capped`` is true."""
     found = selectors.ticket_list(
         user=request.user, filters=_parsed(filters), sort=filters.sort, page=filters.page,
         page_size=filters.page_size,

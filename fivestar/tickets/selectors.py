@@ -86,7 +86,7 @@ SEARCH_MAX_LENGTH = 100
 COUNT_LIMIT = 10_000
 #: A search counts up to this many. Past it the text is common, and the first rows in the
 #: list's order are found sooner by walking that order than through the text index.
-SEARCH_COUNT_LIMIT = 1_000
+SEARCH_COUNT_LIMIT = 500
 # What people type around the digits of a phone number (full-width forms included).
 _PHONE_SEPARATORS = re.compile(r"[\s\-－()（）]")
 # A ticket number (SR-YYYYMMDD-NNNNNN) or its beginning; "SR-" may be left out before a date.

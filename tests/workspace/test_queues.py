@@ -222,6 +222,22 @@ def test_the_queue_and_the_api_search_alike(agent, api_as, customers, q):
     assert sorted(in_queue) == sorted(item["number"] for item in listed)
 
 
+def test_the_all_tab_counts_up_to_a_limit(agent, monkeypatch):
+    """"All" is most of a mature system: it is counted up to a limit and shown as "N+"."""
+    from fivestar.tickets import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+    monkeypatch.setattr("fivestar.workspace.selectors.queues.COUNT_LIMIT", 2)
+    for _ in range(3):
+        TicketFactory(status=Status.CLOSED)
+    response = _client(agent).get("/workspace/", {"tab": "all", "sort": "newest"})
+    html = response.content.decode()
+
+    assert _counts(response)["all"] == 2
+    assert '<span class="queue-count">2+</span>' in html
+    assert len(_numbers(html)) == 3
+
+
 def test_filters_combine_and_counts_follow_them(agent, technician):
     outlet = OutletFactory()
     p1 = TicketFactory(status=Status.ACCEPTED, priority=Priority.P1, channel="web",
