@@ -15,6 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import NotFound, ValidationFailed
+from fivestar.core.queryplans import planned_for_their_values
 from fivestar.customers.masking import mask
 from fivestar.customers.services import CustomerDetails
 from fivestar.tickets import hooks, selectors, services
@@ -201,6 +202,7 @@ def _parsed(params: TicketFilters) -> selectors.TicketFilters:
 
 
 @router.get("", response=TicketPage, summary="List tickets")
+@planned_for_their_values()
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     """Tickets the caller may see, newest first, filtered and paginated. ``status`` and the other
     choice filters take comma-separated values; ``assignee`` is a username, ``me`` or ``none``;

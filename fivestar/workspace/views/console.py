@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import DomainError, NotFound
+from fivestar.core.queryplans import planned_for_their_values
 from fivestar.tickets.models import Status, Ticket
 from fivestar.tickets.selectors import ticket_for_user
 from fivestar.tickets.services import Actor, approve_ticket, assign_ticket
@@ -149,6 +150,7 @@ def _team_context(request) -> dict:
 @htmx_aware
 @console_roles
 @require_GET
+@planned_for_their_values()
 def console(request):
     now = timezone.now()
     team = _team_context(request)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
+from fivestar.core.queryplans import planned_for_their_values
 from fivestar.tickets.models import Channel, Priority, Status, TicketType
 from fivestar.tickets.selectors import TicketFilters
 from fivestar.tickets.services.transitions import may_take
@@ -167,6 +168,7 @@ def _suggestions(request, *, filters, empty: bool, searching: bool, now) -> list
 
 @htmx_aware
 @staff_required
+@planned_for_their_values()
 def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.filters()
