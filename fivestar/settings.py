@@ -130,6 +130,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             server_side_binding=True, prepare_threshold=2
         )
+    # No parallel workers for a request: a page is the first rows of an index walk, and a
+    # parallel walk (Gather Merge) cannot return them before every worker has found a row of
+    # its own or run out — bench/million.py measured a search for a day's ticket numbers at
+    # 0.5 s with workers and 10 ms without, and a console at 1.9 s and 0.2 s. The requests of
+    # several users already keep the cores busy. DATABASE_PARALLEL_WORKERS=N allows N (the
+    # setting travels as a startup parameter; behind PgBouncer, list "options" in its
+    # ignore_startup_parameters and set it for the role instead).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        "-c max_parallel_workers_per_gather="
+        + str(int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0")))
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,11 @@ class Customer(models.Model):
                 fields=["email"], condition=Q(email__isnull=False), name="customer_unique_email"
             ),
         ]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            # Search by the last four digits of the phone (tickets.selectors.search_condition).
+            models.Index(Right("phone", 4), name="customer_phone_tail"),
+        ]
 
     def __str__(self) -> str:
         return self.name

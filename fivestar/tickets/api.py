@@ -1,13 +1,11 @@
 """API v1: tickets. Thin: parse the schema, call one service or selector, shape the answer."""
 
-import math
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, File, Header, Query, Router, Schema
 from ninja import Status as Answer
@@ -15,15 +13,15 @@ from ninja.files import UploadedFile
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import NotFound, ValidationFailed
+from fivestar.core.queryplans import planned_for_their_values
 from fivestar.core.responses import answers
 from fivestar.customers.masking import mask
 from fivestar.customers.services import CustomerDetails
-from fivestar.tickets import hooks, services
+from fivestar.tickets import selectors, services
 from fivestar.tickets.actions import perform_action
 from fivestar.tickets.actors import ActorKind
 from fivestar.tickets.events import event_type
 from fivestar.tickets.models import (
-    OPEN_STATUSES,
     Attachment,
     Channel,
     Priority,
@@ -45,10 +43,9 @@ from fivestar.tickets.selectors import (
     ticket_deadlines,
     ticket_for_user,
     ticket_timeline,
-    visible_tickets,
 )
 from fivestar.tickets.services import Actor, TicketRequest, Upload
-from fivestar.tickets.workflow import action_prefetches, allowed_actions, registered_actions
+from fivestar.tickets.workflow import allowed_actions, registered_actions
 
 router = Router(tags=["tickets"])
 
@@ -153,6 +150,8 @@ def create_ticket(
 
 
 class TicketFilters(Schema):
+    """The list's query parameters, parsed into ``selectors.TicketFilters``."""
+
     status: str | None = None
     priority: str | None = None
     type: str | None = None
@@ -169,19 +168,12 @@ class TicketFilters(Schema):
 
 MAX_PAGE = 1_000_000
 
-_SORTS = {
-    "-received_at": ("-received_at", "-id"),
-    "received_at": ("received_at", "id"),
-    "next_due_at": ("next_due_at", "-received_at"),
-    "priority": ("priority", "-received_at"),
-}
 
-
-def _choices(value: str | None, allowed: list[str], field: str) -> list[str]:
+def _choices(value: str | None, allowed: list[str], field: str) -> tuple[str, ...]:
     """Comma-separated values, each one of ``allowed``; 422 naming the field otherwise."""
     if not value:
-        return []
-    items = [item.strip() for item in value.split(",") if item.strip()]
+        return ()
+    items = tuple(item.strip() for item in value.split(",") if item.strip())
     unknown = [item for item in items if item not in allowed]
     if unknown:
         raise ValidationFailed(
@@ -191,69 +183,52 @@ def _choices(value: str | None, allowed: list[str], field: str) -> list[str]:
     return items
 
 
+def _parsed(params: TicketFilters) -> selectors.TicketFilters:
+    if not 1 <= params.page_size <= 200:
+        raise ValidationFailed(_("每页数量应在 1 到 200 之间。"),
+                               fields={"page_size": [_("超出范围。")]})
+    if not 1 <= params.page <= MAX_PAGE:
+        # An offset past what the database's integers hold was a 500.
+        raise ValidationFailed(_("页码应在 1 到 %(max)d 之间。") % {"max": MAX_PAGE},
+                               fields={"page": [_("超出范围。")]})
+    if params.sort not in selectors.TICKET_SORTS:
+        raise ValidationFailed(_("未知的排序。"), fields={"sort": list(selectors.TICKET_SORTS)})
+    if params.due_within is not None and not 0 <= params.due_within <= 60 * 24 * 366:
+        raise ValidationFailed(_("分钟数超出范围。"), fields={"due_within": [_("超出范围。")]})
+    return selectors.TicketFilters(
+        statuses=_choices(params.status, Status.values, "status"),
+        priorities=_choices(params.priority, Priority.values, "priority"),
+        types=_choices(params.type, TicketType.values, "type"),
+        channels=_choices(params.channel, Channel.values, "channel"),
+        assignee=params.assignee or "",
+        department=params.department or "",
+        breached=params.breached,
+        due_within=None if params.due_within is None else timedelta(minutes=params.due_within),
+        q=params.q or "",
+    )
+
+
 @router.get("", response=answers(TicketPage), summary="List tickets")
+@planned_for_their_values()
 def list_tickets(request: HttpRequest, filters: Query[TicketFilters]):
     """Tickets the caller may see, newest first, filtered and paginated. ``status`` and the other
     choice filters take comma-separated values; ``assignee`` is a username, ``me`` or ``none``;
     ``breached=true`` keeps open tickets whose nearest deadline has passed; ``due_within=N``
-    keeps open tickets whose nearest deadline falls in the next N minutes; ``q`` searches the
-    number, title, customer name and phone."""
-    if not 1 <= filters.page_size <= 200:
-        raise ValidationFailed(_("每页数量应在 1 到 200 之间。"),
-                               fields={"page_size": [_("超出范围。")]})
-    if not 1 <= filters.page <= MAX_PAGE:
-        # An offset past what the database's integers hold was a 500.
-        raise ValidationFailed(_("页码应在 1 到 %(max)d 之间。") % {"max": MAX_PAGE},
-                               fields={"page": [_("超出范围。")]})
-    if filters.sort not in _SORTS:
-        raise ValidationFailed(_("未知的排序。"), fields={"sort": list(_SORTS)})
-    tickets = visible_tickets(user=request.user)
-    if statuses := _choices(filters.status, Status.values, "status"):
-        tickets = tickets.filter(status__in=statuses)
-    if priorities := _choices(filters.priority, Priority.values, "priority"):
-        tickets = tickets.filter(priority__in=priorities)
-    if types := _choices(filters.type, TicketType.values, "type"):
-        tickets = tickets.filter(type__in=types)
-    if channels := _choices(filters.channel, Channel.values, "channel"):
-        tickets = tickets.filter(channel__in=channels)
-    if filters.assignee == "me":
-        tickets = tickets.filter(assignee=request.user)
-    elif filters.assignee == "none":
-        tickets = tickets.filter(assignee__isnull=True)
-    elif filters.assignee:
-        tickets = tickets.filter(assignee__username=filters.assignee)
-    if filters.department:
-        tickets = tickets.filter(department__code=filters.department)
-    if filters.breached is not None:
-        overdue = Q(status__in=OPEN_STATUSES, next_due_at__lt=timezone.now())
-        tickets = tickets.filter(overdue) if filters.breached else tickets.exclude(overdue)
-    if filters.due_within is not None:
-        if not 0 <= filters.due_within <= 60 * 24 * 366:
-            raise ValidationFailed(_("分钟数超出范围。"), fields={"due_within": [_("超出范围。")]})
-        now = timezone.now()
-        tickets = tickets.filter(
-            status__in=OPEN_STATUSES, next_due_at__gte=now,
-            next_due_at__lte=now + timedelta(minutes=filters.due_within),
-        )
-    if filters.q and (q := filters.q.strip()[:100]):
-        match = (Q(number__icontains=q) | Q(title__icontains=q) | Q(customer__name__icontains=q))
-        digits = "".join(ch for ch in q if ch.isdigit())
-        if len(digits) >= 4:
-            match |= Q(customer__phone__contains=digits)
-        tickets = tickets.filter(match)
-    count = tickets.count()
-    offset = (filters.page - 1) * filters.page_size
-    page = list(
-        tickets.select_related(*_LIST_RELATED)
-        .prefetch_related(*hooks.deadline_prefetches(), *action_prefetches())
-        .order_by(*_SORTS[filters.sort])[offset: offset + filters.page_size]
+    keeps open tickets whose nearest deadline falls in the next N minutes; ``q`` finds a ticket
+    number (or its beginning), the customer's phone (the whole number or its last four digits),
+    or text in the title, the description or the customer's name. ``count`` is exact up to
+    10,000 (500 with ``q``); past that it is the limit and ``count_capped`` is true."""
+    found = selectors.ticket_list(
+        user=request.user, filters=_parsed(filters), sort=filters.sort, page=filters.page,
+        page_size=filters.page_size,
     )
     return {
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-        "pages": max(1, math.ceil(count / filters.page_size)),
-        "items": [ticket_payload(ticket, user=request.user) for ticket in page],
+        "count": found.count,
+        "count_capped": found.capped,
+        "page": found.page,
+        "page_size": found.page_size,
+        "pages": found.pages,
+        "items": [ticket_payload(ticket, user=request.user) for ticket in found.tickets],
     }
 
 

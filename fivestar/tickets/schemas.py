@@ -105,7 +105,9 @@ class TicketOut(Schema):
 
 
 class TicketPage(Schema):
+    #: Exact up to 10,000 (500 with ``q``); past that the limit, with ``count_capped``.
     count: int
+    count_capped: bool = False
     page: int
     page_size: int
     pages: int

@@ -354,3 +354,23 @@ def test_interactive_docs_load_nothing_from_a_cdn(client, agent):
     page = response.content.decode()
     assert "swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower() and "https://" not in page
+
+
+def test_counts_stop_at_their_limit_and_say_so(api_as, agent, monkeypatch):
+    """No exact count of a million rows per page: the list counts up to a limit (10,000; a
+    search 500) and then answers the limit with ``count_capped``."""
+    from fivestar.tickets import selectors
+
+    api = api_as(agent)
+    for description in ("冰箱漏水", "洗衣机漏水", "热水器漏水"):
+        api.post("/api/v1/tickets", ticket_body(description=description))
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 1)
+
+    listed = api.get("/api/v1/tickets", page_size=1).json()
+    assert (listed["count"], listed["count_capped"], listed["pages"]) == (2, True, 2)
+    # A search past its limit reads the page by walking the list's order: the same tickets.
+    found = api.get("/api/v1/tickets", q="漏水").json()
+    assert (found["count"], found["count_capped"], len(found["items"])) == (1, True, 3)
+    exact = api.get("/api/v1/tickets", q="冰箱").json()
+    assert (exact["count"], exact["count_capped"], len(exact["items"])) == (1, False, 1)

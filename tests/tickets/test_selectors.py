@@ -4,7 +4,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from fivestar.core.errors import NotFound
-from fivestar.tickets.selectors import ticket_for_user, visible_tickets
+from fivestar.tickets.selectors import (
+    TicketFilters,
+    filtered_tickets,
+    ticket_for_user,
+    visible_tickets,
+)
 from tests.factories import CustomerFactory, OutletFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +101,51 @@ def test_another_customers_ticket_is_not_found(tickets):
 def test_an_unknown_number_is_not_found(agent):
     with pytest.raises(NotFound):
         ticket_for_user(number="SR-20990101-000001", user=agent)
+
+
+# --- filtering and search: one rule for every list ---------------------------------------------
+
+
+@pytest.fixture
+def searchable(db):
+    """Three customers whose phones share digits in different places, each with a ticket."""
+    wang = CustomerFactory(name="王晓明", phone="+8613812345678")
+    li = CustomerFactory(name="李丽娟", phone="+8613900005678")
+    zhao = CustomerFactory(name="赵海燕", phone="+8613712340000")
+    return {
+        "wang": TicketFactory(customer=wang, number="SR-20260301-000001", title="洗衣机漏水",
+                              description="洗衣时底部漏水。"),
+        "li": TicketFactory(customer=li, number="SR-20260301-000002", title="电视黑屏",
+                            description="有声音没有画面。"),
+        "zhao": TicketFactory(customer=zhao, number="SR-20260302-000003", title="空调不制冷",
+                              description="室外机在转，出风不凉，墙角也漏水。"),
+    }
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    # A phone, however it is spelt, matches the whole normalised number.
+    ("138 1234 5678", {"wang"}),
+    ("+86 138-1234-5678", {"wang"}),
+    ("（138）12345678", {"wang"}),
+    # Four digits are the end of a phone, and only the end.
+    ("5678", {"wang", "li"}),
+    ("0000", {"zhao"}),
+    ("1234", set()),
+    # Digits inside a phone (neither the whole number nor its last four) match no phone.
+    ("12345", set()),
+    ("13812345", set()),
+    # Text: the number, the title, the description, the customer's name.
+    ("SR-20260301", {"wang", "li"}),
+    ("sr-20260302-000003", {"zhao"}),
+    ("黑屏", {"li"}),
+    ("漏水", {"wang", "zhao"}),
+    ("不制冷", {"zhao"}),
+    ("丽娟", {"li"}),
+    ("  ", {"wang", "li", "zhao"}),
+])
+def test_one_search_rule(searchable, agent, q, expected):
+    found = filtered_tickets(user=agent, filters=TicketFilters(q=q))
+
+    assert set(found.values_list("number", flat=True)) == {
+        searchable[key].number for key in expected
+    }

@@ -239,6 +239,18 @@ def test_a_p1_offers_only_senior_technicians_and_refuses_others_in_place(teams):
     assert ticket.assignee is None
 
 
+def test_a_reassignment_does_not_offer_the_one_who_holds_it(teams):
+    """The options are rendered once per page and shared by its rows: each row still disables
+    its own assignee, and a P1 row still offers only senior technicians."""
+    held = TicketFactory(status=Status.ASSIGNED, assignee=teams["agent"],
+                         department=teams["service"])
+    _late(held)
+    html = _client(teams["boss"]).get("/workspace/console/").content.decode()
+    row = re.search(rf'<tr id="risk-{held.number}".*?</tr>', html, re.S).group(0)
+    assert f'<option value="{teams["agent"].pk}" disabled>' in row
+    assert f'<option value="{teams["senior"].pk}">' in row
+
+
 def test_someone_outside_the_department_is_refused(teams):
     ticket = TicketFactory(status=Status.ACCEPTED, department=teams["service"])
     response = _client(teams["boss"]).post(

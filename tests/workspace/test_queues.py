@@ -204,6 +204,40 @@ def test_search_by_name_number_and_title(agent, customers):
     assert found(li.number) == [li.number]
 
 
+@pytest.mark.parametrize("q", ["138 1234 5678", "5678", "12345", "3812", "漏水", "晓明",
+                               "SR-2026"])
+def test_the_queue_and_the_api_search_alike(agent, api_as, customers, q):
+    """One search rule (``tickets.selectors.search_condition``) behind both lists: a phone
+    whole or by its last four digits, never by digits inside it; text in the number, the
+    title, the description or the name."""
+    TicketFactory(customer=customers["wang"], status=Status.ACCEPTED, title="洗衣机故障",
+                  description="洗衣时底部漏水。", number="SR-20260301-000001")
+    TicketFactory(customer=customers["li"], status=Status.ACCEPTED, title="电视黑屏",
+                  number="SR-20260301-000002")
+    TicketFactory(customer=customers["zhao"], status=Status.ACCEPTED, title="冰箱漏水",
+                  number="SR-20250302-000003")
+    in_queue = _numbers(_client(agent).get("/workspace/", {"tab": "all", "q": q}).content.decode())
+    listed = api_as(agent).get("/api/v1/tickets", q=q).json()["items"]
+
+    assert sorted(in_queue) == sorted(item["number"] for item in listed)
+
+
+def test_the_all_tab_counts_up_to_a_limit(agent, monkeypatch):
+    """"All" is most of a mature system: it is counted up to a limit and shown as "N+"."""
+    from fivestar.tickets import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 2)
+    monkeypatch.setattr("fivestar.workspace.selectors.queues.COUNT_LIMIT", 2)
+    for _ in range(3):
+        TicketFactory(status=Status.CLOSED)
+    response = _client(agent).get("/workspace/", {"tab": "all", "sort": "newest"})
+    html = response.content.decode()
+
+    assert _counts(response)["all"] == 2
+    assert '<span class="queue-count">2+</span>' in html
+    assert len(_numbers(html)) == 3
+
+
 def test_filters_combine_and_counts_follow_them(agent, technician):
     outlet = OutletFactory()
     p1 = TicketFactory(status=Status.ACCEPTED, priority=Priority.P1, channel="web",

@@ -26,7 +26,7 @@ from django.utils import timezone
 from fivestar.accounts.models import Department, RoleCode, User
 from fivestar.sla.models import ClockState, SlaClock
 from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
-from fivestar.tickets.selectors import visible_tickets
+from fivestar.tickets.selectors import TicketFilters, filtered_tickets, page_of
 from fivestar.workspace.selectors.queues import QueueRow, open_clocks_prefetch, queue_row
 
 CONSOLE_ROLES = (RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.ADMINISTRATOR)
@@ -97,26 +97,20 @@ def console_scope(*, user: User) -> ConsoleScope:
 
 def scoped_tickets(*, user: User, scope: ConsoleScope) -> QuerySet[Ticket]:
     """The tickets of the scope's teams that ``user`` may see."""
-    tickets = visible_tickets(user=user)
-    if scope.everything:
-        return tickets
-    ids = scope.department_ids
-    return tickets.filter(
-        Q(department_id__in=ids) | Q(assignee__department_id__in=ids)
-        | Q(pending_assignee__department_id__in=ids)
-    )
+    teams = None if scope.everything else tuple(scope.department_ids)
+    return filtered_tickets(user=user, filters=TicketFilters(teams=teams))
+
+
+_BY_DEADLINE = (F("next_due_at").asc(nulls_last=True), "received_at", "id")
 
 
 def _rows(tickets: QuerySet[Ticket], *, now: datetime) -> list[QueueRow]:
-    found = list(tickets)
+    """The first ``LIST_LIMIT`` of ``tickets``, nearest deadline first, as rows: two queries
+    (the rows, chosen before they are joined to their people; their open clocks)."""
+    found = list(page_of(tickets, order=_BY_DEADLINE, start=0, size=LIST_LIMIT)
+                 .select_related(*_ROW_RELATED))
     prefetch_related_objects(found, open_clocks_prefetch())
     return [queue_row(ticket, now=now) for ticket in found]
-
-
-def _by_deadline(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return tickets.select_related(*_ROW_RELATED).order_by(
-        F("next_due_at").asc(nulls_last=True), "received_at", "id"
-    )
 
 
 def approvals_waiting(*, user: User, scope: ConsoleScope, now: datetime | None = None) -> Section:
@@ -124,7 +118,7 @@ def approvals_waiting(*, user: User, scope: ConsoleScope, now: datetime | None =
     now = now or timezone.now()
     tickets = scoped_tickets(user=user, scope=scope).filter(status=Status.AWAITING_APPROVAL)
     total = tickets.count()
-    return Section(rows=_rows(_by_deadline(tickets)[:LIST_LIMIT], now=now), total=total)
+    return Section(rows=_rows(tickets, now=now), total=total)
 
 
 def _warning_clocks(*, now: datetime) -> QuerySet[SlaClock]:
@@ -181,7 +175,7 @@ def at_risk(*, user: User, scope: ConsoleScope, teams: list[TeamSla],
         scoped_tickets(user=user, scope=scope).filter(status__in=OPEN_STATUSES), now=now
     ).filter(Q(next_due_at__lte=now) | Q(in_warning=True))
     total = sum(team.breached + team.warning for team in teams)
-    return Section(rows=_rows(_by_deadline(tickets)[:LIST_LIMIT], now=now), total=total)
+    return Section(rows=_rows(tickets, now=now), total=total)
 
 
 def unassigned_work(*, user: User, scope: ConsoleScope, now: datetime | None = None) -> Section:
@@ -191,7 +185,7 @@ def unassigned_work(*, user: User, scope: ConsoleScope, now: datetime | None = N
         status__in=OPEN_STATUSES, assignee__isnull=True, pending_assignee__isnull=True
     )
     total = tickets.count()
-    return Section(rows=_rows(_by_deadline(tickets)[:LIST_LIMIT], now=now), total=total)
+    return Section(rows=_rows(tickets, now=now), total=total)
 
 
 def team_staff(*, scope: ConsoleScope) -> list[User]:

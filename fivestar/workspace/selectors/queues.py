@@ -9,32 +9,38 @@ paused) without a query per row.
 """
 
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet, prefetch_related_objects
-from django.db.models.functions import Right
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.accounts.models import Outlet, User
-from fivestar.core.errors import ValidationFailed
-from fivestar.customers.models import Customer
-from fivestar.customers.phones import normalize_phone
 from fivestar.products.models import ProductLine
 from fivestar.sla.models import ClockState, SlaClock, TargetName
 from fivestar.tickets.models import OPEN_STATUSES, Priority, Status, Ticket
-from fivestar.tickets.selectors import visible_tickets
+from fivestar.tickets.selectors import (
+    COUNT_LIMIT,
+    SEARCH_COUNT_LIMIT,
+    SEARCH_MAX_LENGTH,
+    TicketFilters,
+    count_up_to,
+    matching_ids,
+    page_of,
+    visible_tickets,
+)
+from fivestar.tickets.selectors import filtered_tickets as shared_filtered_tickets
 from fivestar.tickets.services.transitions import ASSIGNABLE_ROLES
 
 PAGE_SIZE = 50
 #: A ticket whose nearest deadline is this close counts as "breaching soon" even before its
 #: warning point (``QUEUE_DUE_SOON_MINUTES`` in the settings).
 DEFAULT_DUE_SOON = timedelta(hours=2)
-Q_MAX_LENGTH = 100
+Q_MAX_LENGTH = SEARCH_MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -63,19 +69,16 @@ def due_soon() -> timedelta:
 
 @dataclass(frozen=True)
 class QueueFilters:
-    """What the user asked for. Empty strings and None mean "any"."""
+    """What the user asked for: a tab, an order, and the filters and search every list of
+    tickets shares (``tickets.selectors.TicketFilters``)."""
 
     tab: str = "mine"
-    status: str = ""
-    priority: str = ""
-    type: str = ""
-    channel: str = ""
-    outlet_id: int | None = None
-    # "" any, "me", "none" (nobody), or a user id.
-    assignee: str = ""
-    product_line_id: int | None = None
-    q: str = ""
     sort: str = "due"
+    tickets: TicketFilters = field(default_factory=TicketFilters)
+
+    @property
+    def q(self) -> str:
+        return self.tickets.q
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,12 @@ class QueuePage:
     pages: int
     total: int
     page_size: int = PAGE_SIZE
+    #: ``total`` is where the count stopped: there are more.
+    more: bool = False
+
+    @property
+    def total_text(self) -> str:
+        return f"{self.total}+" if self.more else str(self.total)
 
     @property
     def has_previous(self) -> bool:
@@ -227,61 +236,42 @@ def tab_conditions(*, user: User, now: datetime) -> dict[str, Q]:
     }
 
 
-def search_condition(q: str) -> Q:
-    """``q`` as a condition: a phone number (normalised, matched exactly on the customer's
-    unique phone), exactly four digits as the last four of a phone (matched on the customer
-    table by the tail of the phone — an index lookup once ``Customer`` has an index on
-    ``Right("phone", 4)``), or else text found in the ticket number, the title or the
-    customer's name."""
-    q = q.strip()[:Q_MAX_LENGTH]
-    if not q:
-        return Q()
-    text = Q(number__icontains=q) | Q(title__icontains=q) | Q(customer__name__icontains=q)
-    digits = re.sub(r"[\s\-－()（）]", "", q)
-    if re.fullmatch(r"\d{4}", digits):
-        # Only the phone: an OR with the text columns would read every ticket again.
-        tails = Customer.objects.annotate(phone_tail=Right("phone", 4)).filter(
-            phone_tail=digits
-        ).values("pk")
-        return Q(customer_id__in=tails)
-    if re.fullmatch(r"[+＋]?\d{7,15}", digits):
-        try:
-            return Q(customer__phone=normalize_phone(q))
-        except ValidationFailed:
-            return text
-    return text
-
-
-def filtered_tickets(*, user: User, filters: QueueFilters) -> QuerySet[Ticket]:
+def filtered_tickets(
+    *, user: User, filters: QueueFilters, indexed_search: bool = True
+) -> QuerySet[Ticket]:
     """The tickets ``user`` may see that match ``filters`` (every tab together)."""
-    tickets = visible_tickets(user=user)
-    exact = {
-        "status": filters.status, "priority": filters.priority, "type": filters.type,
-        "channel": filters.channel, "outlet_id": filters.outlet_id,
-        "product_model__product_line_id": filters.product_line_id,
-    }
-    tickets = tickets.filter(**{name: value for name, value in exact.items() if value})
-    if filters.assignee == "me":
-        tickets = tickets.filter(assignee=user)
-    elif filters.assignee == "none":
-        tickets = tickets.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
-    if filters.q.strip():
-        tickets = tickets.filter(search_condition(filters.q))
-    return tickets
+    return shared_filtered_tickets(user=user, filters=filters.tickets,
+                                   indexed_search=indexed_search)
+
+
+def _count_all(*, user: User, filters: QueueFilters) -> dict:
+    """The "all" tab's count, stopped at ``COUNT_LIMIT`` (``all_more``: it holds more); for a
+    search, its matches' ids (``all_matches``, None past ``SEARCH_COUNT_LIMIT``: a common
+    text). One query."""
+    tickets = filtered_tickets(user=user, filters=filters)
+    if not filters.q.strip():
+        counted = count_up_to(tickets, COUNT_LIMIT)
+        return {"all": min(counted, COUNT_LIMIT), "all_more": counted > COUNT_LIMIT,
+                "all_matches": None}
+    matches = matching_ids(tickets, SEARCH_COUNT_LIMIT)
+    more = len(matches) > SEARCH_COUNT_LIMIT
+    return {"all": min(len(matches), SEARCH_COUNT_LIMIT), "all_more": more,
+            "all_matches": None if more else matches}
 
 
 def queue_counts(
     *, user: User, filters: QueueFilters, now: datetime | None = None
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """How many tickets each tab holds under ``filters``, plus ``"dated"``: how many of the
-    current tab's have a deadline (``queue_page`` needs it to page the deadline order). Two or
-    three queries: one aggregate over the open tickets only (every tab but "all" holds open
-    tickets, and closed ones are most of a mature system), plain counts for "all"."""
+    current tab's have a deadline (``queue_page`` needs it to page the deadline order), and
+    from ``_count_all`` ``"all_more"`` (true when "all" was counted only up to its limit and
+    holds more) and ``"all_matches"`` (a search's matches in "all"). Two or three queries: one
+    aggregate over the open tickets only (every tab but "all" holds open tickets, and closed
+    ones are most of a mature system), a count of "all" that stops at the limit."""
     now = now or timezone.now()
     conditions = tab_conditions(user=user, now=now)
-    tickets = filtered_tickets(user=user, filters=filters)
+    # The open tickets are few: a search among them compares the text row by row.
+    few = filtered_tickets(user=user, filters=filters, indexed_search=False)
     has_due = Q(next_due_at__isnull=False)
     current = filters.tab if filters.tab in TAB_KEYS else "mine"
     open_aggregates = {
@@ -290,10 +280,11 @@ def queue_counts(
     }
     if current != "all":
         open_aggregates["dated"] = Count("pk", filter=conditions[current] & has_due)
-    counts = tickets.filter(status__in=OPEN_STATUSES).aggregate(**open_aggregates)
-    counts["all"] = tickets.count()
+    counts = few.filter(status__in=OPEN_STATUSES).aggregate(**open_aggregates)
+    counts.update(_count_all(user=user, filters=filters))
     if current == "all":
-        counts["dated"] = tickets.filter(has_due).count()
+        # Only open tickets have a deadline.
+        counts["dated"] = few.filter(has_due).count()
     return counts
 
 
@@ -356,49 +347,59 @@ _ROW_DEFERRED = ("description", "demand", "resolution", "technical_solution", "p
 
 def queue_page(
     *, user: User, filters: QueueFilters, page: int = 1, total: int | None = None,
-    dated: int | None = None, now: datetime | None = None, page_size: int = PAGE_SIZE,
+    dated: int | None = None, more: bool = False, matches: list[int] | None = None,
+    now: datetime | None = None, page_size: int = PAGE_SIZE,
 ) -> QueuePage:
     """One page of the tab ``filters.tab``, sorted by ``filters.sort``: ``due`` is the nearest
     deadline first and tickets without one after them, newest first; ``newest`` is by receipt.
 
-    ``total`` and ``dated`` (the tab's count and how many of those have a deadline) come from
+    ``total`` and ``dated`` (the tab's count and how many of those have a deadline), ``more``
+    (the count stopped at its limit) and ``matches`` (a search's matches in "all") come from
     ``queue_counts`` when the caller has them, saving queries. The deadline order reads the
     tickets with a deadline through the ``next_due_at`` index and the rest through the
-    ``received_at`` one — no sort of the whole queue, however long — so a page is one or two
-    row queries plus one for the open clocks of its tickets."""
+    ``received_at`` one — no sort of the whole queue, however long — and each page's ids are
+    chosen before its rows are joined to their customer, model and people (``page_of``), so a
+    page is one or two row queries plus one for the open clocks of its tickets."""
     now = now or timezone.now()
     tab = filters.tab if filters.tab in TAB_KEYS else "mine"
-    tickets = filtered_tickets(user=user, filters=filters).filter(
+    if tab == "all" and total is None:
+        counted = _count_all(user=user, filters=filters)
+        total, more, matches = counted["all"], counted["all_more"], counted["all_matches"]
+    # Every tab but "all" holds open tickets only: few enough to compare a search text row by
+    # row. In "all" a search's matches (read through the text indexes) are the rows to page;
+    # past the limit the text is common, and walking the list's order finds a page sooner.
+    tickets = filtered_tickets(user=user, filters=filters, indexed_search=False).filter(
         tab_conditions(user=user, now=now)[tab]
     )
+    if tab == "all" and matches is not None:
+        tickets = Ticket.objects.filter(pk__in=matches)
     if total is None:
         total = tickets.count()
     pages = max(1, math.ceil(total / page_size))
     number = min(max(1, page), pages)
     offset = (number - 1) * page_size
-    tickets = tickets.select_related(*_ROW_RELATED).defer(*_ROW_DEFERRED)
+
+    def read(chosen: QuerySet[Ticket], order: tuple, start: int, size: int) -> list[Ticket]:
+        return list(page_of(chosen, order=order, start=start, size=size)
+                    .select_related(*_ROW_RELATED).defer(*_ROW_DEFERRED))
+
     newest_first = ("-received_at", "-id")
     if filters.sort == "newest":
-        found = list(tickets.order_by(*newest_first)[offset: offset + page_size])
+        found = read(tickets, newest_first, offset, page_size)
     else:
         if dated is None:
             dated = tickets.filter(next_due_at__isnull=False).count()
         found = []
         if offset < dated:
-            found = list(
-                tickets.filter(next_due_at__isnull=False)
-                .order_by("next_due_at", "id")[offset: offset + page_size]
-            )
+            found = read(tickets.filter(next_due_at__isnull=False), ("next_due_at", "id"),
+                         offset, page_size)
         missing = page_size - len(found)
-        if missing > 0 and total > dated:
-            start = max(0, offset - dated)
-            found += list(
-                tickets.filter(next_due_at__isnull=True)
-                .order_by(*newest_first)[start: start + missing]
-            )
+        if missing > 0 and (more or total > dated):
+            found += read(tickets.filter(next_due_at__isnull=True), newest_first,
+                          max(0, offset - dated), missing)
     prefetch_related_objects(found, open_clocks_prefetch())
-    rows = [queue_row(ticket, now=now) for ticket in found]
-    return QueuePage(rows=rows, number=number, pages=pages, total=total, page_size=page_size)
+    return QueuePage(rows=[queue_row(ticket, now=now) for ticket in found], number=number,
+                     pages=pages, total=total, page_size=page_size, more=more)
 
 
 #: How many unassigned tickets an empty "my work" queue offers to take.

@@ -18,12 +18,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import DomainError, NotFound
+from fivestar.core.queryplans import planned_for_their_values
 from fivestar.tickets.actions import perform_action
 from fivestar.tickets.models import Status, Ticket
 from fivestar.tickets.selectors import ticket_for_user
@@ -57,25 +60,56 @@ class ApproveForm(forms.Form):
 
 @dataclass(frozen=True)
 class WorkItem:
-    """A console row: the ticket with its countdown, and whether the viewer may assign it."""
+    """A console row: the ticket with its countdown, and whether the viewer may assign it (to
+    whom: ``assign_options``, the options of its select)."""
 
     row: QueueRow
     can_assign: bool
     can_approve: bool
     message: str = ""
     error: str = ""
+    assign_options: str = ""
 
 
-def _item(row: QueueRow, *, user: User, message: str = "", error: str = "") -> WorkItem:
+def staff_options(groups: list[dict]) -> dict[str, str]:
+    """The options of the assign select, by department: ``"all"`` the people, ``"senior"`` the
+    senior technicians (who alone take a P1, SPEC §4). Rendered once per page and shared by
+    its rows: a console lists up to 75 rows, and a manager's staff are hundreds — rendered
+    per row in the template they cost seconds."""
+    def render(seniors_only: bool) -> str:
+        return format_html_join("", '<optgroup label="{}">{}</optgroup>', (
+            (group["name"], format_html_join("", '<option value="{}">{}{}</option>', (
+                (entry["person"].pk, entry["person"], _("（在办 %(open)s）") % {
+                    "open": entry["open"]})
+                for entry in people
+            )))
+            for group in groups
+            if (people := [e for e in group["people"] if e["is_senior"] or not seniors_only])
+        ))
+
+    return {"all": render(False), "senior": render(True)}
+
+
+def _item(row: QueueRow, *, user: User, options: dict[str, str] | None = None,
+          message: str = "", error: str = "") -> WorkItem:
     ticket = row.ticket
-    return WorkItem(row=replace(row, url=ticket_url(ticket.number)),
-                    can_assign=action_permitted(ticket=ticket, action="assign", user=user),
+    can_assign = action_permitted(ticket=ticket, action="assign", user=user)
+    assign_options = ""
+    if can_assign and options:
+        assign_options = options["senior" if ticket.priority == "P1" else "all"]
+        if ticket.assignee_id:  # the one who holds it is not offered again
+            held = f'<option value="{ticket.assignee_id}">'
+            # The options were escaped when rendered; only an attribute is added.
+            assign_options = mark_safe(
+                assign_options.replace(held, held[:-1] + " disabled>")
+            )
+    return WorkItem(row=replace(row, url=ticket_url(ticket.number)), can_assign=can_assign,
                     can_approve=action_permitted(ticket=ticket, action="approve", user=user),
-                    message=message, error=error)
+                    message=message, error=error, assign_options=assign_options)
 
 
-def _items(rows: list[QueueRow], *, user: User) -> list[WorkItem]:
-    return [_item(row, user=user) for row in rows]
+def _items(rows: list[QueueRow], *, user: User, options: dict[str, str]) -> list[WorkItem]:
+    return [_item(row, user=user, options=options) for row in rows]
 
 
 def _staff_groups(loads: list[selectors.StaffLoad]) -> list[dict]:
@@ -98,12 +132,15 @@ def _team_context(request) -> dict:
     scope = selectors.console_scope(user=request.user)
     staff = selectors.team_staff(scope=scope)
     loads = selectors.staff_load(staff=staff)
-    return {"scope": scope, "staff": staff, "loads": loads, "staff_groups": _staff_groups(loads)}
+    groups = _staff_groups(loads)
+    return {"scope": scope, "staff": staff, "loads": loads, "staff_groups": groups,
+            "staff_options": staff_options(groups)}
 
 
 @htmx_aware
 @console_roles
 @require_GET
+@planned_for_their_values()
 def console(request):
     now = timezone.now()
     team = _team_context(request)
@@ -118,9 +155,12 @@ def console(request):
         template += "#body"  # the 30 s refresh
     return render(request, template, {
         **team, "nav": "console", "now": now,
-        "approvals": approvals, "approval_items": _items(approvals.rows, user=user),
-        "teams": teams, "risky": risky, "risky_items": _items(risky.rows, user=user),
-        "unassigned": unassigned, "unassigned_items": _items(unassigned.rows, user=user),
+        "approvals": approvals,
+        "approval_items": _items(approvals.rows, user=user, options=team["staff_options"]),
+        "teams": teams, "risky": risky,
+        "risky_items": _items(risky.rows, user=user, options=team["staff_options"]),
+        "unassigned": unassigned,
+        "unassigned_items": _items(unassigned.rows, user=user, options=team["staff_options"]),
         "totals": {
             "approvals": approvals.total,
             "breached": sum(t.breached for t in teams),
@@ -191,7 +231,8 @@ def assign(request, number: str):
             team = _team_context(request)  # the loads changed
     else:
         error = " ".join(form.errors.get("assignee", []))
-    item = _item(_reloaded_row(ticket), user=request.user, message=message, error=error)
+    item = _item(_reloaded_row(ticket), user=request.user, options=team["staff_options"],
+                 message=message, error=error)
     return _answer(request, partial="work-row", item=item, extra=team)
 
 

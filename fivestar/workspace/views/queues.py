@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_htmx.http import HttpResponseClientRedirect
 
+from fivestar.core.queryplans import planned_for_their_values
 from fivestar.tickets.models import Channel, Priority, Status, TicketType
+from fivestar.tickets.selectors import TicketFilters
 from fivestar.tickets.services.transitions import may_take
 from fivestar.workspace.access import staff_required
 from fivestar.workspace.selectors import queues as selectors
@@ -106,17 +108,21 @@ class QueueFilterForm(forms.Form):
         if self.is_bound:
             self.is_valid()  # invalid fields are left out of cleaned_data, and reported
             data = self.cleaned_data
+        assignee = data.get("assignee") or ""
         return selectors.QueueFilters(
             tab=data.get("tab") or "mine",
-            status=data.get("status") or "",
-            priority=data.get("priority") or "",
-            type=data.get("type") or "",
-            channel=data.get("channel") or "",
-            outlet_id=data.get("outlet"),
-            assignee=data.get("assignee") or "",
-            product_line_id=data.get("product_line"),
-            q=data.get("q") or "",
             sort=data.get("sort") or "due",
+            tickets=TicketFilters(
+                statuses=_one(data.get("status")),
+                priorities=_one(data.get("priority")),
+                types=_one(data.get("type")),
+                channels=_one(data.get("channel")),
+                outlet_id=data.get("outlet"),
+                assignee=assignee if assignee in ("me", "none") else "",
+                assignee_id=int(assignee) if assignee.isdigit() else None,
+                product_line_id=data.get("product_line"),
+                q=data.get("q") or "",
+            ),
         )
 
     @property
@@ -126,6 +132,10 @@ class QueueFilterForm(forms.Form):
             return 0
         names = ("status", "priority", "type", "channel", "outlet", "assignee", "product_line")
         return sum(1 for name in names if self.cleaned_data.get(name) not in (None, ""))
+
+
+def _one(value: str | None) -> tuple[str, ...]:
+    return (value,) if value else ()
 
 
 def _page_number(request) -> int:
@@ -158,6 +168,7 @@ def _suggestions(request, *, filters, empty: bool, searching: bool, now) -> list
 
 @htmx_aware
 @staff_required
+@planned_for_their_values()
 def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.filters()
@@ -165,12 +176,14 @@ def queue(request):
     counts = selectors.queue_counts(user=request.user, filters=filters, now=now)
     page = selectors.queue_page(
         user=request.user, filters=filters, page=_page_number(request),
-        total=counts[filters.tab], dated=counts["dated"], now=now,
+        total=counts[filters.tab], dated=counts["dated"],
+        more=filters.tab == "all" and counts["all_more"], matches=counts["all_matches"],
+        now=now,
     )
     page.rows[:] = [replace(row, url=ticket_url(row.ticket.number)) for row in page.rows]
     tabs = [
         {"key": tab.key, "label": tab.label, "count": counts[tab.key],
-         "current": tab.key == filters.tab}
+         "more": tab.key == "all" and counts["all_more"], "current": tab.key == filters.tab}
         for tab in selectors.TABS
     ]
     current_tab = next(tab for tab in selectors.TABS if tab.key == filters.tab)
