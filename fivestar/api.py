@@ -20,7 +20,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
 
 from fivestar.accounts.selectors import user_for_token
-from fivestar.core.errors import DomainError
+from fivestar.core.errors import CoreErrorCode, DomainError, ErrorCode
 from fivestar.core.schema_errors import field_message
 
 logger = logging.getLogger(__name__)
@@ -108,11 +108,12 @@ api = NinjaAPI(
 
 
 def error_response(
-    request: HttpRequest, *, status: int, code: str, message: str,
+    request: HttpRequest, *, code: ErrorCode | str, message: str, status: int | None = None,
     fields: dict[str, list[str]] | None = None, extra: dict | None = None,
 ) -> HttpResponse:
+    """The JSON error shape; the status is the code's own unless given."""
     body = {"error": {"code": code, "message": message, "fields": fields or {}, **(extra or {})}}
-    return api.create_response(request, body, status=status)
+    return api.create_response(request, body, status=status or code.status)
 
 
 @api.exception_handler(DomainError)
@@ -140,13 +141,13 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         fields.setdefault(name, []).append(field_message(error=error))
     if not fields:
         fields = {"body": [_("请求体不是有效的 JSON。")]}
-    return error_response(request, status=422, code="validation_failed",
+    return error_response(request, code=CoreErrorCode.VALIDATION_FAILED,
                           message=_("请求内容有误，请检查标出的字段。"), fields=fields)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = error_response(request, status=401, code="unauthenticated",
+    response = error_response(request, code=CoreErrorCode.UNAUTHENTICATED,
                               message=_("需要有效的 API 令牌（Authorization: Bearer …）。"))
     response["WWW-Authenticate"] = 'Bearer realm="fivestar"'
     return response
@@ -154,23 +155,23 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, status=404, code="not_found", message=_("没有找到。"))
+    return error_response(request, code=CoreErrorCode.NOT_FOUND, message=_("没有找到。"))
 
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return error_response(request, status=413, code="payload_too_large",
+    return error_response(request, code=CoreErrorCode.PAYLOAD_TOO_LARGE,
                           message=_("请求体太大。"))
 
 
 @api.exception_handler(SuspiciousOperation)
 def _unreadable(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    return error_response(request, status=400, code="bad_request", message=_("请求无法解析。"))
+    return error_response(request, code=CoreErrorCode.BAD_REQUEST, message=_("请求无法解析。"))
 
 
 def unknown_path(request: HttpRequest, *args, **kwargs) -> HttpResponse:
     """Any path under /api/v1/ that names no operation: the JSON 404, never an HTML page."""
-    return error_response(request, status=404, code="not_found", message=_("没有这个接口地址。"))
+    return error_response(request, code=CoreErrorCode.NOT_FOUND, message=_("没有这个接口地址。"))
 
 
 @api.exception_handler(HttpError)
@@ -179,21 +180,25 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja wraps whatever the body parser raises into "cannot parse"; a field the parser
         # refused (a NUL character) is named as such.
         return _validation_error(request, exc.__cause__)
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied",
-             404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-             429: "too_many_requests"}
+    codes = {code.status: code for code in (
+        CoreErrorCode.BAD_REQUEST, CoreErrorCode.UNAUTHENTICATED,
+        CoreErrorCode.PERMISSION_DENIED, CoreErrorCode.NOT_FOUND,
+        CoreErrorCode.METHOD_NOT_ALLOWED, CoreErrorCode.PAYLOAD_TOO_LARGE,
+        CoreErrorCode.THROTTLED,
+    )}
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         # ninja's own words for a body our parser could not read (LenientParser).
         message = _("请求体不是有效的 JSON。")
     return error_response(request, status=exc.status_code,
-                          code=codes.get(exc.status_code, "error"), message=message)
+                          code=codes.get(exc.status_code, CoreErrorCode.BAD_REQUEST),
+                          message=message)
 
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unexpected error in %s %s", request.method, request.path)
-    return error_response(request, status=500, code="internal_error",
+    return error_response(request, code=CoreErrorCode.INTERNAL_ERROR,
                           message=_("服务器内部错误，已记录。"))
 
 

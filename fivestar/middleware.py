@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from fivestar.core.errors import CoreErrorCode
+
 NUL = "\x00"
 API_PREFIX = "/api/"
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -41,13 +43,13 @@ def _has_nul(request: HttpRequest) -> bool:
     return False
 
 
-def bad_request(request: HttpRequest, *, status: int, code: str, message: str) -> HttpResponse:
+def bad_request(request: HttpRequest, *, code: CoreErrorCode, message: str) -> HttpResponse:
     """The 4xx answer in the form the caller reads: JSON under /api/, a page elsewhere."""
     if request.path.startswith(API_PREFIX):
         from fivestar.api import error_response
 
-        return error_response(request, status=status, code=code, message=message)
-    return render(request, "400.html", {"message": message}, status=status)
+        return error_response(request, code=code, message=message)
+    return render(request, "400.html", {"message": message}, status=code.status)
 
 
 class RejectNulMiddleware:
@@ -58,13 +60,13 @@ class RejectNulMiddleware:
         try:
             refused = _has_nul(request)
         except RequestDataTooBig:
-            return bad_request(request, status=413, code="payload_too_large",
+            return bad_request(request, code=CoreErrorCode.PAYLOAD_TOO_LARGE,
                                message=_("请求体太大。"))
         except SuspiciousOperation:
-            return bad_request(request, status=400, code="bad_request",
+            return bad_request(request, code=CoreErrorCode.BAD_REQUEST,
                                message=_("请求无法解析。"))
         if refused:
-            return bad_request(request, status=400, code="bad_request",
+            return bad_request(request, code=CoreErrorCode.BAD_REQUEST,
                                message=_("请求中含有不允许的字符（NUL）。"))
         return self.get_response(request)
 
@@ -81,7 +83,7 @@ class ApiJsonErrorsMiddleware:
         response = self.get_response(request)
         if (response.status_code == 405 and request.path.startswith(API_PREFIX)
                 and not response.get("Content-Type", "").startswith("application/json")):
-            answer = bad_request(request, status=405, code="method_not_allowed",
+            answer = bad_request(request, code=CoreErrorCode.METHOD_NOT_ALLOWED,
                                  message=_("这个地址不接受 %(method)s 请求。")
                                  % {"method": request.method[:10]})
             if "Allow" in response:

@@ -105,3 +105,50 @@ class TooManyRequests(DomainError):
 
     code = CoreErrorCode.THROTTLED
     status = 429
+
+
+def error_code_enums() -> list[type[ErrorCode]]:
+    """Every error-code enum of the installed apps: the ground floor's, then each app's
+    ``<app>/errors.py`` in the order of ``INSTALLED_APPS``."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    found: list[type[ErrorCode]] = [CoreErrorCode]
+    for config in apps.get_app_configs():
+        name = f"{config.name}.errors"
+        if config.name.startswith("fivestar.") and find_spec(name) is not None:
+            module = import_module(name)
+            found += [value for value in vars(module).values()
+                      if isinstance(value, type) and issubclass(value, ErrorCode)
+                      and value is not ErrorCode and value not in found]
+    return found
+
+
+def error_codes_markdown() -> str:
+    """``docs/errors.md``: every code, its HTTP status and its meaning, in Chinese and English
+    (generated; ``tests/core/test_error_codes.py`` keeps the file current)."""
+    from django.utils import translation
+
+    lines = [
+        "# Error codes / 错误代码",
+        "",
+        "Every error the API answers with is `{\"error\": {\"code\", \"message\", \"fields\"}}`"
+        " with the HTTP status below; `message` is in the request's language (`Accept-Language`),"
+        " `fields` names the fields at fault. The codes are stable: clients read `code`, people"
+        " read `message`.",
+        "",
+        "Generated from the `ErrorCode` enums (`fivestar/core/errors.py` and each app's"
+        " `errors.py`) by `tests/core/test_error_codes.py`; do not edit by hand.",
+    ]
+    for enum in error_code_enums():
+        app = enum.__module__.split(".")[1]
+        lines += ["", f"## {app}", "", "| code | HTTP | 含义 | meaning |", "|---|---|---|---|"]
+        for member in enum:
+            with translation.override("zh-hans"):
+                chinese = str(member.meaning)
+            with translation.override("en"):
+                english = str(member.meaning)
+            lines.append(f"| `{member.value}` | {member.status} | {chinese} | {english} |")
+    return "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fivestar.core.admin import MaskedFields, PersonalDataAdmin, ViewOnlyAdmin, masked
 from fivestar.customers.models import Contact, Customer, PersonalDataAccess
 from fivestar.customers.privacy import may_read_access_log
-from fivestar.tickets.selectors import visible_customers
+from fivestar.customers.visibility import visible_customers
 
 
 class ContactInline(MaskedFields, admin.TabularInline):

@@ -16,13 +16,14 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from fivestar.core.errors import DomainError, ValidationFailed
+from fivestar.core.errors import TooManyRequests, ValidationFailed
 from fivestar.core.throttle import Throttle, release_all, take_all
 from fivestar.customers.masking import mask
 from fivestar.customers.models import Customer
 from fivestar.customers.phones import normalize_phone
 from fivestar.notifications.models import Channel
 from fivestar.notifications.services import queue_message
+from fivestar.portal.errors import PortalErrorCode
 from fivestar.portal.models import CodePurpose, FollowCode, PortalSubmission
 from fivestar.tickets.models import Ticket
 from fivestar.tickets.services import (
@@ -39,13 +40,6 @@ CODE_MAX_ATTEMPTS = 5
 TEMPLATE_FOLLOW_CODE = "portal_follow_code"
 TEMPLATE_SIGN_IN_CODE = "portal_sign_in_code"
 _HMAC_SALT = "fivestar.portal.follow-code"
-
-
-class TooManyRequests(DomainError):
-    """A rate limit was reached; the message says when to try again."""
-
-    code = "throttled"
-    status = 429
 
 
 def _setting(name: str, default: int) -> int:
@@ -126,7 +120,8 @@ def submit_request(
     is recorded as made by the customer (no staff user, event actor kind "customer").
     """
     if not token:
-        raise ValidationFailed(_("页面已过期，请重新提交。"), code="form_token_missing")
+        raise ValidationFailed(_("页面已过期，请重新提交。"),
+                               code=PortalErrorCode.FORM_TOKEN_MISSING)
     earlier = _submitted(token)
     if earlier is not None:
         return Submission(ticket=earlier, created=False)
@@ -264,7 +259,7 @@ def verify_follow_code(
     every failure — wrong code, no code, unknown ticket, wrong phone — is the same field error.
     """
     wrong = ValidationFailed(
-        _("验证码不正确或已过期。"), code="code_invalid",
+        _("验证码不正确或已过期。"), code=PortalErrorCode.CODE_INVALID,
         fields={"code": [_("验证码不正确或已过期，请检查或重新获取。")]},
     )
     try:

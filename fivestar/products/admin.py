@@ -7,8 +7,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fivestar.core.admin import PersonalDataAdmin
+from fivestar.customers.visibility import customer_scope
 from fivestar.products.models import PartWarranty, ProductLine, ProductModel, Unit, WarrantyPolicy
-from fivestar.tickets.selectors import sees_every_ticket, visible_customers
 
 
 @admin.register(ProductLine)
@@ -66,9 +66,8 @@ class UnitAdmin(PersonalDataAdmin):
     readonly_fields = ("registered_at",)
 
     def visible_rows(self, request, queryset):
-        if sees_every_ticket(user=request.user):
+        scope = customer_scope(user=request.user)
+        if scope is None:
             return queryset
         # A unit nobody owns yet holds no one's data.
-        return queryset.filter(
-            Q(customer=None) | Q(customer__in=visible_customers(user=request.user))
-        )
+        return queryset.filter(Q(customer=None) | Q(customer__in=scope))

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fivestar.core.errors import NotFound
+from fivestar.tickets.errors import TicketErrorCode
 from fivestar.tickets.models import Ticket
 
 FOLLOW_SALT = "fivestar.tickets.follow-link"
@@ -21,7 +22,7 @@ DEFAULT_LINK_MAX_AGE_DAYS = 30
 class FollowLinkExpired(NotFound):
     """The link was genuine but is older than the allowed age."""
 
-    code = "follow_link_expired"
+    code = TicketErrorCode.FOLLOW_LINK_EXPIRED
 
 
 def link_max_age_days() -> int:
@@ -44,7 +45,7 @@ def ticket_for_follow_token(*, token: str) -> Ticket:
     """The ticket a follow token names. NotFound when the token is forged, made for another
     purpose or names a ticket that is gone or changed customer; FollowLinkExpired (a NotFound)
     when it is genuine but too old."""
-    not_found = NotFound(_("链接无效。"), code="follow_link_invalid")
+    not_found = NotFound(_("链接无效。"), code=TicketErrorCode.FOLLOW_LINK_INVALID)
     try:
         value = _signer().unsign(token or "", max_age=link_max_age_days() * 86400)
     except signing.SignatureExpired:

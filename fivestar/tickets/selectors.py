@@ -59,12 +59,13 @@ def rows_of_visible_tickets(queryset: QuerySet, *, user: User,
     return queryset.filter(**{f"{through}__in": visible_tickets(user=user)})
 
 
-def visible_customers(*, user: User) -> QuerySet[Customer]:
-    """Every customer ``user`` may see: all of them for the roles that see every ticket, and
+def customers_of_visible_tickets(user: User) -> QuerySet[Customer] | None:
+    """The customers ``user`` may see (``customers.visibility``, installed by
+    ``TicketsConfig.ready``): None — every one — for the roles that see every ticket, and
     otherwise the customers of the tickets they may see (SPEC §9: staff see what their role
     and department need)."""
     if sees_every_ticket(user=user):
-        return Customer.objects.all()
+        return None
     return Customer.objects.filter(pk__in=visible_tickets(user=user).values("customer_id"))
 
 
