@@ -57,18 +57,6 @@ def ticket_photos(*, ticket: Ticket) -> list[Attachment]:
     return list(ticket.attachments.filter(reply__isnull=True).order_by("id"))
 
 
-def portal_attachment(*, ticket: Ticket, attachment_id: int) -> Attachment:
-    """A file of ``ticket`` the customer may open: on the ticket or on a public reply."""
-    attachment = (
-        ticket.attachments.filter(pk=attachment_id)
-        .filter(Q(reply__isnull=True) | Q(reply__internal=False))
-        .first()
-    )
-    if attachment is None:
-        raise NotFound(_("没有找到这个文件。"))
-    return attachment
-
-
 def waiting_reason(*, ticket: Ticket) -> str:
     """What the service centre is waiting for from the customer: the note of the latest
     ``wait_customer`` event (empty when none)."""

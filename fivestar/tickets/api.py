@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Body, File, Header, Query, Router, Schema
@@ -12,7 +12,7 @@ from ninja import Status as Answer
 from ninja.files import UploadedFile
 
 from fivestar.accounts.models import User
-from fivestar.core.errors import NotFound, ValidationFailed
+from fivestar.core.errors import ValidationFailed
 from fivestar.core.queryplans import planned_for_their_values
 from fivestar.core.responses import answers
 from fivestar.customers.masking import mask
@@ -20,6 +20,7 @@ from fivestar.customers.services import CustomerDetails
 from fivestar.tickets import selectors, services
 from fivestar.tickets.actions import perform_action
 from fivestar.tickets.actors import ActorKind
+from fivestar.tickets.downloads import attachment_download, attachment_of
 from fivestar.tickets.events import event_type
 from fivestar.tickets.models import (
     Attachment,
@@ -298,13 +299,10 @@ def upload_attachments(request: HttpRequest, number: str, file: list[UploadedFil
             summary="Download an attachment", response=answers({200: None}, 404))
 def download_attachment(request: HttpRequest, number: str, attachment_id: int):
     ticket = _loaded(number=number, user=request.user)
-    attachment = ticket.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise NotFound(_("没有找到附件。"))
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=True, filename=attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    attachment = attachment_of(
+        ticket=ticket, attachment_id=attachment_id,
+        public_only=actor_for(user=request.user, ticket=ticket).as_customer)
+    return attachment_download(attachment=attachment)
 
 
 @router.get("/{number}/events", response=answers(list[EventOut], 404), summary="The timeline")

@@ -2,7 +2,6 @@
 customer can do — reply, add photos, say whether it is solved, reopen."""
 
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -20,7 +19,6 @@ from fivestar.portal.forms import (
 )
 from fivestar.portal.progress import next_promises, status_steps
 from fivestar.portal.selectors import (
-    portal_attachment,
     public_replies,
     ticket_photos,
     waiting_reason,
@@ -33,6 +31,7 @@ from fivestar.portal.views.common import (
     with_visible_ticket,
 )
 from fivestar.tickets.actions import perform_action
+from fivestar.tickets.downloads import attachment_download, attachment_of
 from fivestar.tickets.models import Status
 from fivestar.tickets.services import add_attachments, add_reply
 from fivestar.tickets.workflow import allowed_actions
@@ -166,13 +165,11 @@ def reopen(request, ticket):
 @with_visible_ticket
 def attachment(request, ticket, attachment_id: int):
     try:
-        file = portal_attachment(ticket=ticket, attachment_id=attachment_id)
+        file = attachment_of(ticket=ticket, attachment_id=attachment_id, public_only=True)
+        response = attachment_download(attachment=file,
+                                       inline=file.content_type in INLINE_TYPES)
     except NotFound:
         return not_found(request)
-    inline = file.content_type in INLINE_TYPES
-    response = FileResponse(file.file.open("rb"), content_type=file.content_type,
-                            as_attachment=not inline, filename=file.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -23,6 +23,7 @@ from fivestar.core.network import client_address
 from fivestar.customers.masking import mask
 from fivestar.tickets import workflow
 from fivestar.tickets.actions import perform_action
+from fivestar.tickets.downloads import attachment_download, attachment_of
 from fivestar.tickets.models import CannedReply, Status, Ticket
 from fivestar.tickets.selectors import ticket_for_user
 from fivestar.tickets.services import (
@@ -385,17 +386,12 @@ def reveal_contact(request: HttpRequest, number: str) -> HttpResponse:
 def download_attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     """An attachment of a ticket the user may see, as a download with its stored type."""
     ticket = visible_ticket(request, number)
-    attachment = ticket.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise Http404(_("没有找到附件。"))
     try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("附件文件已不存在。")) from None
-    response = FileResponse(handle, content_type=attachment.content_type, as_attachment=True,
-                            filename=attachment.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        attachment = attachment_of(ticket=ticket, attachment_id=attachment_id,
+                                   public_only=False)
+        return attachment_download(attachment=attachment)
+    except NotFound as missing:
+        raise Http404(missing.message) from None
 
 
 urlpatterns = [
