@@ -18,7 +18,7 @@ from fivestar.dispatch.models import DecisionChannel, Quote
 from fivestar.dispatch.schemas import DecisionIn, QuoteIn, QuoteOut
 from fivestar.dispatch.selectors import quote_of_ticket, ticket_quotes
 from fivestar.dispatch.services import accept_quote, decline_quote, propose_quote, withdraw_quote
-from fivestar.tickets.api import actor_for
+from fivestar.tickets.actors import actor_for
 from fivestar.tickets.selectors import ticket_for_user
 from fivestar.tickets.services import Actor
 

@@ -57,3 +57,12 @@ class Actor:
     def staff_user(self) -> User | None:
         """The staff user acting, or None for a customer or the system."""
         return None if self.as_customer else self.user
+
+
+def actor_for(*, user: User, ticket) -> Actor:
+    """A signed-in user acting on ``ticket``: as its customer when it is their own ticket and
+    they hold no staff role (the API with a customer's token, the portal's session), else as
+    staff."""
+    is_own_customer = ticket.customer.user_id == user.pk if ticket.customer_id else False
+    staff = user.role_codes() - {"customer"}
+    return Actor(user=user, as_customer=is_own_customer and not staff)

@@ -19,7 +19,7 @@ from fivestar.customers.masking import mask
 from fivestar.customers.services import CustomerDetails
 from fivestar.tickets import selectors, services
 from fivestar.tickets.actions import perform_action
-from fivestar.tickets.actors import ActorKind
+from fivestar.tickets.actors import ActorKind, actor_for
 from fivestar.tickets.downloads import attachment_download, attachment_of
 from fivestar.tickets.events import event_type
 from fivestar.tickets.models import (
@@ -45,7 +45,7 @@ from fivestar.tickets.selectors import (
     ticket_for_user,
     ticket_timeline,
 )
-from fivestar.tickets.services import Actor, TicketRequest, Upload
+from fivestar.tickets.services import TicketRequest, Upload
 from fivestar.tickets.workflow import allowed_actions, registered_actions
 
 router = Router(tags=["tickets"])
@@ -60,13 +60,6 @@ def _user_ref(user: User | None) -> dict | None:
     if user is None:
         return None
     return {"id": user.pk, "username": user.username, "name": str(user)}
-
-
-def actor_for(*, user: User, ticket: Ticket) -> Actor:
-    """A user acting on their own ticket as its customer, or as staff."""
-    is_own_customer = ticket.customer.user_id == user.pk if ticket.customer_id else False
-    staff = user.role_codes() - {"customer"}
-    return Actor(user=user, as_customer=is_own_customer and not staff)
 
 
 def ticket_payload(ticket: Ticket, *, user: User) -> dict:
