@@ -14,13 +14,12 @@ from ninja import Status as Answer
 
 from fivestar.accounts.models import User
 from fivestar.core.responses import answers
-from fivestar.dispatch.models import DecisionChannel, Quote
+from fivestar.dispatch.models import Quote
 from fivestar.dispatch.schemas import DecisionIn, QuoteIn, QuoteOut
-from fivestar.dispatch.selectors import quote_of_ticket, ticket_quotes
-from fivestar.dispatch.services import accept_quote, decline_quote, propose_quote, withdraw_quote
+from fivestar.dispatch.selectors import ticket_quotes
+from fivestar.tickets.actions import perform_action
 from fivestar.tickets.actors import actor_for
 from fivestar.tickets.selectors import ticket_for_user
-from fivestar.tickets.services import Actor
 
 router = Router(tags=["quotes"])
 
@@ -43,16 +42,6 @@ def quote_payload(quote: Quote, *, number: str) -> dict:
     }
 
 
-def _actor(request: HttpRequest, ticket) -> Actor:
-    # The same rule as the ticket actions: the ticket's own customer (without a staff role)
-    # acts as the customer, everyone else as staff.
-    return actor_for(user=request.user, ticket=ticket)
-
-
-def _via(actor: Actor) -> str:
-    return DecisionChannel.API if actor.as_customer else DecisionChannel.PHONE
-
-
 def _fresh(quote: Quote, *, number: str) -> dict:
     reloaded = ticket_quotes(ticket=quote.ticket).get(pk=quote.pk)
     return quote_payload(reloaded, number=number)
@@ -69,46 +58,43 @@ def list_quotes(request: HttpRequest, number: str):
 @router.post("/{number}/quotes", response=answers({201: QuoteOut}, 404, 409, 413),
              summary="Propose a quote")
 def create_quote(request: HttpRequest, number: str, payload: QuoteIn):
-    """Offer the customer a price for out-of-warranty work. A ticket in progress then waits for
-    the customer (its service clocks pause); the customer is sent the quote with the link to
-    accept it."""
+    """Offer the customer a price for out-of-warranty work (the ``propose_quote`` action). A
+    ticket in progress then waits for the customer (its service clocks pause); the customer is
+    sent the quote with the link to accept it."""
     ticket = ticket_for_user(number=number, user=request.user)
-    quote = propose_quote(
-        ticket=ticket, actor=_actor(request, ticket), labour_fen=payload.labour_fen,
-        parts_fen=payload.parts_fen, travel_fen=payload.travel_fen, note=payload.note,
-        valid_until=payload.valid_until,
-    )
+    quote = perform_action(ticket=ticket, action="propose_quote",
+                           actor=actor_for(user=request.user, ticket=ticket), data=payload)
     return Answer(201, _fresh(quote, number=ticket.number))
+
+
+def _decide(request: HttpRequest, *, number: str, quote_id: int, action: str,
+            reason: str = "") -> dict:
+    """The customer's answer, or the quote withdrawn: the ``accept_quote``, ``decline_quote``
+    and ``withdraw_quote`` actions, as from the pages."""
+    ticket = ticket_for_user(number=number, user=request.user)
+    quote = perform_action(ticket=ticket, action=action,
+                           actor=actor_for(user=request.user, ticket=ticket),
+                           data={"quote": quote_id, "reason": reason})
+    return _fresh(quote, number=ticket.number)
 
 
 @router.post("/{number}/quotes/{quote_id}/accept", response=answers(QuoteOut, 404, 409),
              summary="Accept a quote (the customer, or staff recording a phone consent)")
 def accept(request: HttpRequest, number: str, quote_id: int):
-    ticket = ticket_for_user(number=number, user=request.user)
-    quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
-    actor = _actor(request, ticket)
-    accept_quote(quote=quote, actor=actor, via=_via(actor))
-    return _fresh(quote, number=ticket.number)
+    return _decide(request, number=number, quote_id=quote_id, action="accept_quote")
 
 
 @router.post("/{number}/quotes/{quote_id}/decline", response=answers(QuoteOut, 404, 409, 413),
              summary="Decline a quote (the customer, or staff recording it)")
 def decline(request: HttpRequest, number: str, quote_id: int,
             payload: DecisionIn | None = None):
-    ticket = ticket_for_user(number=number, user=request.user)
-    quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
-    actor = _actor(request, ticket)
-    decline_quote(quote=quote, actor=actor, via=_via(actor),
-                  reason=(payload or DecisionIn()).reason)
-    return _fresh(quote, number=ticket.number)
+    return _decide(request, number=number, quote_id=quote_id, action="decline_quote",
+                   reason=(payload or DecisionIn()).reason)
 
 
 @router.post("/{number}/quotes/{quote_id}/withdraw", response=answers(QuoteOut, 404, 409, 413),
              summary="Withdraw a quote the customer has not answered")
 def withdraw(request: HttpRequest, number: str, quote_id: int,
              payload: DecisionIn | None = None):
-    ticket = ticket_for_user(number=number, user=request.user)
-    quote = quote_of_ticket(ticket=ticket, quote_id=quote_id)
-    withdraw_quote(quote=quote, actor=_actor(request, ticket),
+    return _decide(request, number=number, quote_id=quote_id, action="withdraw_quote",
                    reason=(payload or DecisionIn()).reason)
-    return _fresh(quote, number=ticket.number)
