@@ -1,5 +1,6 @@
 """API v1: quotes of a ticket (mounted under ``/api/v1/tickets/``). Thin: find the ticket the
-caller may see, parse the body, call one service, shape the answer.
+caller may see, parse the body, take one ticket action (``perform_action``), shape the
+answer.
 
 Anyone who may see the ticket reads its quotes (a customer their own). Staff who may work on the
 ticket propose and withdraw quotes and record the customer's answer (``via`` "phone"); the
