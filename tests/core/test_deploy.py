@@ -22,7 +22,9 @@ def production_env(tmp_path, **extra: str) -> dict[str, str]:
     """The README's production environment (SMTP included: a production install sends mail)."""
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "HTTPS_ONLY",
-                          "FIVESTAR_DEMO", "EMAIL_BACKEND"}}
+                          "FIVESTAR_DEMO", "EMAIL_BACKEND",
+                          # The browser tests set it in the test process (Playwright's loop).
+                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(FIVESTAR_VAR_DIR=str(tmp_path), SECRET_KEY=secrets.token_urlsafe(50),
                ALLOWED_HOSTS="service.example.com", EMAIL_HOST="smtp.example.com",
                DJANGO_SETTINGS_MODULE="fivestar.settings", **extra)
