@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fivestar.dispatch",
     "fivestar.workspace",
     "fivestar.portal",
+    "fivestar.demo",
 ]
 
 MIDDLEWARE = [

@@ -161,6 +161,11 @@ class User(AbstractUser):
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes() & set(codes))
 
+    @property
+    def is_administrator(self) -> bool:
+        """For the infrastructure apps, which know the user model but not the roles."""
+        return self.has_role(RoleCode.ADMINISTRATOR)
+
 
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 digest is stored; the token is shown once on creation."""

@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fivestar.accounts.models import RoleCode
 from fivestar.core import privacy
 from fivestar.core.admin import PersonalDataAdmin, ViewOnlyAdmin
 from fivestar.notifications.inbox import StaffNotification
@@ -51,7 +50,7 @@ class OutboxMessageAdmin(PersonalDataAdmin, ViewOnlyAdmin):
     personal_fields = {"recipient": "masked_recipient"}
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return (request.user.has_role(RoleCode.ADMINISTRATOR)
+        return (getattr(request.user, "is_administrator", False)
                 and super().has_view_permission(request, obj))
 
     @admin.display(description=_("收件人"))
@@ -96,5 +95,5 @@ class StaffNotificationAdmin(ViewOnlyAdmin):
     readonly_fields = [field.name for field in StaffNotification._meta.fields]
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return (request.user.has_role(RoleCode.ADMINISTRATOR)
+        return (getattr(request.user, "is_administrator", False)
                 and super().has_view_permission(request, obj))

@@ -27,7 +27,6 @@ from fivestar.notifications.models import (
 from fivestar.notifications.selectors import language_of
 from fivestar.notifications.services import (
     QueuedMessage,
-    outbox_is_muted,
     queue_message,
     queue_messages,
 )
@@ -55,14 +54,14 @@ def notify_staff(
 
     Writes in the caller's transaction (a rolled-back change notifies nobody). A repeat with the
     same key returns the existing row and writes nothing. Nothing is written for a missing or
-    inactive person, nor inside ``outbox_muted()`` (back-fills of historical tickets).
+    inactive person.
 
     With ``email_template_code`` the same news is also queued as an e-mail to the person's
     address through the outbox (idempotent by ``email_dedupe_key``, default
     ``"<dedupe_key>:<person id>"``) — even when the in-app row already existed, so that a caller
     adding the e-mail later still sends it once.
     """
-    if person is None or not person.is_active or outbox_is_muted():
+    if person is None or not person.is_active:
         return None
     if kind not in StaffNotificationKind.values:
         raise ValueError(f"unknown staff notification kind {kind!r}")
@@ -158,8 +157,6 @@ def notify_staff_many(*, notices: list[StaffNotice]) -> int:
     """``notify_staff`` for a batch (the SLA sweep's warnings and breaches): the same rules, one
     INSERT for the in-app rows (a repeated key is skipped by the unique constraint) and one for
     the e-mails. Returns how many notices were offered."""
-    if outbox_is_muted():
-        return 0
     kept = [n for n in notices if n.person is not None and n.person.is_active]
     for notice in kept:
         if notice.kind not in StaffNotificationKind.values:

@@ -7,9 +7,7 @@ anyway — the task only makes delivery prompt, the row is what makes it certain
 """
 
 import logging
-import threading
-from collections.abc import Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -30,27 +28,6 @@ from fivestar.notifications.models import (
 from fivestar.notifications.template_cache import cached_template
 
 logger = logging.getLogger(__name__)
-
-_state = threading.local()
-
-
-@contextmanager
-def outbox_muted() -> Iterator[None]:
-    """Within this block (in this thread), ``queue_message`` queues nothing.
-
-    For back-fills such as the demo loader's historical tickets, whose customers must not be
-    told today about requests "made" last year. Nests.
-    """
-    _state.muted = getattr(_state, "muted", 0) + 1
-    try:
-        yield
-    finally:
-        _state.muted -= 1
-
-
-def outbox_is_muted() -> bool:
-    return getattr(_state, "muted", 0) > 0
-
 
 def render_template(
     *, template: MessageTemplate, context: Mapping[str, Any]
@@ -94,13 +71,13 @@ def queue_message(
     transaction; a delivery task is enqueued once that transaction commits. ``about`` is the
     row the message concerns (a ticket), kept as a generic reference.
 
-    Rules: nothing is queued inside ``outbox_muted()`` or for an empty recipient (→ None); a
+    Rules: nothing is queued for an empty recipient (→ None); a
     message whose ``dedupe_key`` was already queued is not queued again (→ the existing row);
     a missing or broken template is logged and nothing is queued (→ None) — a wording problem
     must never block the ticket change that triggered the message.
     """
     recipient = (recipient or "").strip()
-    if outbox_is_muted() or not recipient:
+    if not recipient:
         return None
     if channel not in Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
@@ -179,11 +156,9 @@ class QueuedMessage:
 
 def queue_messages(*, messages: list[QueuedMessage]) -> int:
     """``queue_message`` for many at once, for sweeps that notify by the thousand: the same
-    rules (muted, empty recipient, missing or broken template, dedupe key already queued → not
+    rules (empty recipient, missing or broken template, dedupe key already queued → not
     queued), one INSERT for all of them and one delivery task after commit. Returns how many
     rows were offered to the insert (repeats of a dedupe key are skipped by the database)."""
-    if outbox_is_muted():
-        return 0
     rows = []
     for spec in messages:
         recipient = (spec.recipient or "").strip()

@@ -1,8 +1,5 @@
 """Service tickets (服务工单), their append-only events, replies and attachments (SPEC §2, §5)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import models
@@ -169,27 +166,11 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
-_rewriting_history: ContextVar[bool] = ContextVar("rewriting_ticket_history", default=False)
-
-
-@contextmanager
-def rewriting_history() -> Iterator[None]:
-    """Allow bulk changes to events inside this block. Only a loader of historical data (the
-    demo data set back-dates its timeline) has a reason to; the application never does."""
-    token = _rewriting_history.set(True)
-    try:
-        yield
-    finally:
-        _rewriting_history.reset(token)
-
-
 class TicketEventQuerySet(models.QuerySet):
     """Events are append-only: bulk updates and deletes are refused too, not just ``save``."""
 
     def update(self, **kwargs):
-        if not _rewriting_history.get():
-            raise ValueError("ticket events are append-only")
-        return super().update(**kwargs)
+        raise ValueError("ticket events are append-only")
 
     def delete(self):
         raise ValueError("ticket events are append-only")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from fivestar.accounts.models import ApiToken, User
 from fivestar.accounts.selectors import user_for_token
 from fivestar.accounts.services import create_api_token
-from fivestar.core.demo import seed_demo
+from fivestar.demo.seed import seed_demo
 from fivestar.tickets.models import Status, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db

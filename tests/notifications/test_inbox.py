@@ -16,7 +16,6 @@ from fivestar.notifications.inbox import (
     unread_count,
 )
 from fivestar.notifications.models import OutboxMessage
-from fivestar.notifications.services import outbox_muted
 from fivestar.tickets.services import (
     Actor,
     TicketRequest,
@@ -92,12 +91,10 @@ def test_without_a_template_no_email_is_queued(technician):
     assert not OutboxMessage.objects.exists()
 
 
-def test_inactive_people_and_muted_backfills_get_nothing(technician, agent):
+def test_inactive_people_get_nothing(technician):
     technician.is_active = False
     technician.save()
     assert _notify(technician) is None
-    with outbox_muted():
-        assert _notify(agent) is None
     assert not StaffNotification.objects.exists()
 
 

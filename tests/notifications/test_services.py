@@ -8,8 +8,6 @@ from django.utils import timezone
 from fivestar.notifications.models import Channel, MessageTemplate, OutboxMessage, OutboxStatus
 from fivestar.notifications.selectors import template_for
 from fivestar.notifications.services import (
-    outbox_is_muted,
-    outbox_muted,
     queue_message,
     render_template,
     retry_messages,
@@ -101,19 +99,6 @@ def test_same_dedupe_key_is_queued_once():
                           dedupe_key="1:ticket_created:sms")
     assert again.pk == first.pk
     assert OutboxMessage.objects.count() == 1
-
-
-def test_muted_outbox_queues_nothing():
-    assert not outbox_is_muted()
-    with outbox_muted():
-        with outbox_muted():
-            assert outbox_is_muted()
-        assert outbox_is_muted()
-        assert queue_message(channel="sms", recipient="+8613812345678",
-                             template_code="ticket_created", context=CONTEXT,
-                             language="zh-hans") is None
-    assert not outbox_is_muted()
-    assert not OutboxMessage.objects.exists()
 
 
 def test_missing_template_or_recipient_queues_nothing(caplog):

@@ -6,7 +6,6 @@ from django.db import transaction
 
 from fivestar.customers.services import CustomerDetails
 from fivestar.notifications.models import OutboxMessage
-from fivestar.notifications.services import outbox_muted
 from fivestar.tickets.services import (
     Actor,
     Resolution,
@@ -67,12 +66,6 @@ def test_rolled_back_ticket_leaves_no_outbox_row(agent):
         create_ticket(request=_request(), actor=agent)
         assert OutboxMessage.objects.count() == 2
         raise RuntimeError("the rest of the intake failed")
-    assert not OutboxMessage.objects.exists()
-
-
-def test_outbox_muted_ticket_creation(agent):
-    with outbox_muted():
-        create_ticket(request=_request(), actor=agent)
     assert not OutboxMessage.objects.exists()
 
 

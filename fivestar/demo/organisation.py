@@ -15,9 +15,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fivestar.accounts.models import CoverageArea, Department, Outlet, Role, Skill, User
-from fivestar.core.demo import data
 from fivestar.customers.models import Contact, Customer, CustomerTier
 from fivestar.customers.phones import normalize_phone
+from fivestar.demo import data
 from fivestar.products.models import PartWarranty, ProductLine, ProductModel, Unit, WarrantyPolicy
 
 # Earlier demos put every member of staff in this group, with view rights on customers and
@@ -214,6 +214,10 @@ def plan_customers(rng: random.Random, *, count: int, today: date) -> list[Custo
         for _n in range(rng.choice((1, 1, 2, 2, 3))):
             line_code, serial_prefix, model_code = rng.choice(models)
             purchased = today - timedelta(days=rng.randint(20, 5 * 365))
+            if index == 0 and _n == 0:
+                # The portal customer's first unit is old: out of warranty, so that their
+                # repair in the demo waits on a quote for them to answer.
+                purchased = min(purchased, today - timedelta(days=4 * 365))
             serial = _unique_serial(rng, serials, serial_prefix, purchased)
             units.append(UnitPlan(model_code, line_code, serial, purchased))
         contact = None

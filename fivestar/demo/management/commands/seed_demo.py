@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from fivestar.core.demo import TICKET_COUNT, seed_demo
+from fivestar.demo.seed import TICKET_COUNT, seed_demo
 
 
 def real_gateways_configured() -> bool:

@@ -5,11 +5,11 @@ staff in every role, five product lines with warranty policies, 60 customers wit
 and ~300 tickets of the last 90 days in every state, made through the ticket services.
 
 Deterministic (one ``random.Random`` with a fixed seed) and idempotent: a second run finds every
-row it would create and creates nothing. All of it is loaded in one transaction, with the
-outbox muted so that historical tickets send no SMS or e-mail today.
+row it would create and creates nothing. All of it is loaded in one transaction. The history is
+written as it happened, messages included; what it queued was delivered then
+(``history.settle_messages``), so that nobody is told today about a request of last month.
 """
 
-import contextlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -18,14 +18,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from fivestar.core.demo import data, organisation, quotes
-from fivestar.core.demo.tickets import TicketLoader, plan_tickets
-from fivestar.tickets.models import Ticket, rewriting_history
-
-try:
-    from fivestar.notifications.services import outbox_muted
-except ImportError:  # pragma: no cover - notifications not installed
-    outbox_muted = contextlib.nullcontext
+from fivestar.demo import data, history, organisation, quotes
+from fivestar.demo.tickets import TicketLoader, plan_tickets
+from fivestar.tickets.models import Ticket
 
 SEED = 20261125
 CUSTOMER_COUNT = 60
@@ -53,7 +48,8 @@ def seed_demo(*, tickets: int = TICKET_COUNT, now: datetime | None = None) -> Se
     rng = random.Random(SEED)
     now = now or timezone.now()
     counter = organisation.Counter()
-    with outbox_muted(), transaction.atomic():
+    with transaction.atomic():
+        mark = history.Mark.now()
         outlets = organisation.ensure_outlets(counter)
         lines = organisation.ensure_catalogue(counter)
         skills = organisation.ensure_skills(lines, counter)
@@ -67,11 +63,10 @@ def seed_demo(*, tickets: int = TICKET_COUNT, now: datetime | None = None) -> Se
             ticket_plans = plan_tickets(rng, customers=plans, count=tickets, now=now)
             loader = TicketLoader(customers=customers, plans=plans, staff=staff,
                                   portal_user=portal_user, now=now)
-            # The loader back-dates the timeline it just wrote (see TicketLoader).
-            with rewriting_history():
-                counter.add("tickets", loader.load(ticket_plans))
+            counter.add("tickets", loader.load(ticket_plans))
         # Repair quotes on some of the out-of-warranty work (SPEC §4), once.
         quotes.ensure_quotes(customers=customers, now=now, counter=counter)
+        history.settle_messages(since=mark, now=now)
     return SeedReport(created=counter.created, seconds=time.monotonic() - started)
 
 

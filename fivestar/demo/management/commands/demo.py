@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import User
 from fivestar.accounts.services import create_api_token, revoke_api_tokens
-from fivestar.core import demo
-from fivestar.core.management.commands.seed_demo import real_gateways_configured
 from fivestar.customers.masking import mask
 from fivestar.customers.models import Customer
+from fivestar.demo import seed as demo
+from fivestar.demo.management.commands.seed_demo import real_gateways_configured
 
 # How long a child may take to stop after SIGTERM before it is killed.
 STOP_TIMEOUT = 15.0

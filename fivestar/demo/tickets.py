@@ -2,42 +2,33 @@
 channel, made through the ticket services so that every event is a real one.
 
 Each ticket is planned first (a list of steps with the minutes between them, all drawn from the
-caller's ``random.Random``), then played through the services, then back-dated.
-
-Back-dating: the services stamp everything with "now". After a ticket's steps have run, the
-loader moves each timestamp the services wrote (the ticket's own, its events' ``at`` and the
-times inside their before/after, its replies') to the historical moment of the step that wrote
-it, and renumbers the ticket for the day it was received. Events are append-only for the
-application — ``TicketEvent.save`` refuses to change a row — but this loader is not the
-application: it writes history that is, by construction, what the services would have written
-at those moments, and it does so with ``QuerySet.update``, once, right after the rows were made.
+caller's ``random.Random``), then played through the services, each step at its historical
+moment: the clock every service reads is moved there (``time_machine.travel``) while the step
+runs, so the services write the history themselves — the times, the events, the ticket numbers
+of the day and the SLA clocks under the working calendar of that day — and nothing is
+rewritten afterwards.
 """
 
 import random
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast, Concat
+import time_machine
 from django.utils import timezone
 
 from fivestar.accounts.models import Department, Outlet, User
-from fivestar.core.demo import data
-from fivestar.core.demo.organisation import CustomerPlan
 from fivestar.customers.models import Customer
 from fivestar.customers.services import CustomerDetails
+from fivestar.demo import data
+from fivestar.demo.organisation import CustomerPlan
 from fivestar.products.selectors import add_months
 from fivestar.sla.recompute import rebuild_clocks
 from fivestar.tickets.models import (
     Channel,
     Priority,
-    Reply,
     Status,
     Ticket,
-    TicketDaySequence,
-    TicketEvent,
     TicketType,
 )
 from fivestar.tickets.services import (
@@ -153,12 +144,21 @@ def plan_tickets(rng: random.Random, *, customers: list[CustomerPlan], count: in
         channel = channels[index] if index < len(channels) else _weighted(rng, CHANNEL_WEIGHTS)
         if target == Status.AWAITING_APPROVAL:
             kind = TicketType.REPAIR  # only a P1 waits for approval
-        who = _pick_customer(rng, customers, kind)
+        # The portal customer's story: their old unit broke and the repair, just accepted, will
+        # wait on a quote (see quotes.py).
+        portal_story = index == len(statuses)
+        if portal_story:
+            target, kind = Status.ACCEPTED, TicketType.REPAIR
+        received_at = _received_at(rng, target, now)
+        received_on = timezone.localtime(received_at).date()
+        who = 0 if portal_story else _pick_customer(rng, customers, kind,
+                                                    received_on=received_on)
         customer = customers[who]
         if channel == Channel.EMAIL and not customer.email:
             channel = Channel.PHONE
-        received_at = _received_at(rng, target, now)
-        unit = rng.choice(customer.units)
+        # A request is about a unit the customer had bought by then.
+        owned = [u for u in customer.units if u.purchase_date < received_on]
+        unit = owned[0] if portal_story else rng.choice(owned)
         line = lines[unit.line_code]
         plan = TicketPlan(customer=who, channel=channel, type=kind, target=target,
                           received_at=received_at, title="", description="", demand="",
@@ -167,6 +167,8 @@ def plan_tickets(rng: random.Random, *, customers: list[CustomerPlan], count: in
         if kind == TicketType.REPAIR:
             if target == Status.AWAITING_APPROVAL:
                 problem = rng.choice([p for p in line.problems if p.urgent])
+            elif portal_story:
+                problem = rng.choice([p for p in line.problems if not p.urgent])
             else:
                 problem = rng.choices(line.problems, weights=[
                     URGENT_PROBLEM_WEIGHT if p.urgent else 1 for p in line.problems])[0]
@@ -240,9 +242,15 @@ def _with_unit(plan: TicketPlan, unit, *, serial: bool = True) -> None:
         plan.purchase_date = unit.purchase_date
 
 
-def _pick_customer(rng: random.Random, customers: list[CustomerPlan], kind: str) -> int:
+def _pick_customer(rng: random.Random, customers: list[CustomerPlan], kind: str, *,
+                   received_on: date) -> int:
+    """A customer who owned a unit on ``received_on``, the portal customer, VIPs and repeat
+    complainers more often."""
     weights = []
     for index, customer in enumerate(customers):
+        if not any(unit.purchase_date < received_on for unit in customer.units):
+            weights.append(0.0)
+            continue
         weight = 1.0
         if index == 0:
             weight = 2.0  # the portal customer has a history to look at
@@ -377,15 +385,6 @@ def _assignee(rng: random.Random, *, plan: TicketPlan, customer: CustomerPlan) -
 # --- playing the plans through the services ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Window:
-    """The wall-clock span of one service call, and the historical moment it stands for."""
-
-    start: datetime
-    end: datetime
-    at: datetime
-
-
 class TicketLoader:
     def __init__(self, *, customers: list[Customer], plans: list[CustomerPlan],
                  staff: dict[str, User], portal_user: User, now: datetime) -> None:
@@ -396,27 +395,22 @@ class TicketLoader:
         self.now = now
         self.departments = {d.code: d for d in Department.objects.all()}
         self.outlets = {o.code: o for o in Outlet.objects.all()}
-        self.counter_day = timezone.localdate()
-        sequence = TicketDaySequence.objects.filter(day=self.counter_day).first()
-        self.counter_start = sequence.last_value if sequence else 0
 
     def load(self, plans: list[TicketPlan]) -> int:
-        loaded = [self._load_one(plan) for plan in plans]
-        self._renumber(loaded)
-        return len(loaded)
+        # In the order received, so that each day's numbers follow the order of arrival.
+        ordered = sorted(plans, key=lambda plan: plan.received_at)
+        for plan in ordered:
+            self._load_one(plan)
+        return len(ordered)
 
     def _load_one(self, plan: TicketPlan) -> Ticket:
-        times = self._timeline(plan)
-        windows: list[_Window] = []
         ticket = None
-        for step, at in zip(plan.steps, times, strict=True):
-            start = timezone.now()
-            ticket = self._run(step, plan=plan, ticket=ticket)
-            windows.append(_Window(start=start, end=timezone.now(), at=at))
+        for step, at in zip(plan.steps, self._timeline(plan), strict=True):
+            with time_machine.travel(at, tick=False):
+                ticket = self._run(step, plan=plan, ticket=ticket)
         assert ticket is not None
-        self._backdate(ticket, windows=windows, last=times[-1])
-        # The services started the clocks when the rows were written (today); count them from
-        # the back-dated events instead, as if the work had happened then.
+        # Warnings and breaches that fell due in the history are history: marked as done, so
+        # that the sweep does not send today what was due last month.
         rebuild_clocks(ticket=Ticket.objects.get(pk=ticket.pk), now=self.now)
         return ticket
 
@@ -529,77 +523,3 @@ class TicketLoader:
         else:
             actor, kind = None, "api" if plan.channel == Channel.API else "customer"
         return create_ticket(request=request, actor=actor, actor_kind=kind).ticket
-
-    # --- back-dating --------------------------------------------------------------------------
-
-    def _backdate(self, ticket: Ticket, *, windows: list[_Window], last: datetime) -> None:
-        starts = [window.start for window in windows]
-
-        def moved(value: datetime | None) -> datetime | None:
-            if value is None:
-                return None
-            index = bisect_right(starts, value) - 1
-            if index >= 0 and value <= windows[index].end:
-                return windows[index].at
-            return value
-
-        row = Ticket.objects.get(pk=ticket.pk)
-
-        def moved_json(values: dict[str, Any]) -> dict[str, Any]:
-            out = {}
-            for key, value in values.items():
-                if isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
-                    try:
-                        parsed = datetime.fromisoformat(value)
-                    except ValueError:
-                        parsed = None
-                    if parsed is not None and timezone.is_aware(parsed):
-                        value = moved(parsed).isoformat()
-                out[key] = value
-            return out
-
-        Ticket.objects.filter(pk=row.pk).update(
-            created_at=moved(row.created_at),
-            accepted_at=moved(row.accepted_at),
-            first_response_at=moved(row.first_response_at),
-            resolved_at=moved(row.resolved_at),
-            closed_at=moved(row.closed_at),
-            updated_at=last,
-        )
-        events = list(TicketEvent.objects.filter(ticket=row))
-        for event in events:
-            # Attributes only: bulk_update writes with QuerySet.update, never Model.save.
-            event.at = moved(event.at)
-            event.before, event.after = moved_json(event.before), moved_json(event.after)
-        TicketEvent.objects.bulk_update(events, ["at", "before", "after"])
-        replies = list(Reply.objects.filter(ticket=row).only("id", "created_at"))
-        for reply in replies:
-            reply.created_at = moved(reply.created_at)
-        Reply.objects.bulk_update(replies, ["created_at"])
-
-    def _renumber(self, tickets: list[Ticket]) -> None:
-        """Intake numbered every demo ticket for today; number them for the day each was
-        received instead, in the order received. Today's counter is first given back what
-        intake lent the demo, so the next real ticket today follows the last real one."""
-        ids = [ticket.pk for ticket in tickets]
-        Ticket.objects.filter(pk__in=ids).update(
-            number=Concat(Value("TMP-"), Cast("id", output_field=CharField()))
-        )
-        TicketDaySequence.objects.filter(day=self.counter_day).update(
-            last_value=self.counter_start
-        )
-        rows = Ticket.objects.filter(pk__in=ids).order_by("received_at", "id")
-        for pk, received_at in rows.values_list("id", "received_at"):
-            number = self._number_on(timezone.localtime(received_at).date())
-            Ticket.objects.filter(pk=pk).update(number=number)
-            for event in TicketEvent.objects.filter(ticket_id=pk, action="created"):
-                TicketEvent.objects.filter(pk=event.pk).update(
-                    after={**event.after, "number": number}
-                )
-
-    def _number_on(self, day: date) -> str:
-        """The next number of ``day``, from the same per-day counter intake uses."""
-        if not TicketDaySequence.objects.filter(day=day).update(last_value=F("last_value") + 1):
-            TicketDaySequence.objects.create(day=day, last_value=1)
-        value = TicketDaySequence.objects.get(day=day).last_value
-        return f"SR-{day:%Y%m%d}-{value:06d}"

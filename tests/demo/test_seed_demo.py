@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from fivestar.accounts.models import Department, Outlet, RoleCode, User
-from fivestar.core.demo import seed_demo
 from fivestar.customers.models import Customer
+from fivestar.demo.seed import seed_demo
 from fivestar.dispatch.models import Quote, QuoteStatus
 from fivestar.products.models import ProductLine, Unit
 from fivestar.tickets.models import Channel, Reply, Status, Ticket, TicketEvent, TicketType

@@ -2,8 +2,9 @@
 waiting for the customer's answer, and one the customer accepted on the portal.
 
 Made through the dispatch services after the ticket history is loaded, on the tickets that
-history left in a work state (chosen in a fixed order, so the same every time), then back-dated
-to the last hours before ``now`` like the rest of the history. Idempotent: once any demo ticket
+history left in a work state (chosen in a fixed order, so the same every time), in the last
+hours before ``now``: like the rest of the history, each command runs with the clock moved to
+its moment. Idempotent: once any demo ticket
 has a quote, nothing is added — a quote a visitor answered or withdrew stays answered.
 
 The demo's portal customer (the first customer, who signs in as ``customer``) gets one of the
@@ -13,11 +14,12 @@ out-of-warranty repair not yet assigned is accepted, given to a technician and q
 
 from datetime import datetime, timedelta
 
+import time_machine
 from django.utils import timezone
 
 from fivestar.accounts.models import RoleCode, User
-from fivestar.core.demo import data
 from fivestar.customers.models import Customer
+from fivestar.demo import data
 from fivestar.dispatch.models import DecisionChannel, Quote
 from fivestar.dispatch.services import QUOTE_STATES, accept_quote, propose_quote
 from fivestar.products.selectors import warranty_state
@@ -28,7 +30,6 @@ from fivestar.tickets.models import (
     Ticket,
     TicketEvent,
     TicketType,
-    rewriting_history,
 )
 from fivestar.tickets.services import Actor, accept_ticket, assign_ticket
 
@@ -48,10 +49,11 @@ def ensure_quotes(*, customers: list[Customer], now: datetime, counter) -> None:
     others = [t for t in tickets if t is not accepted]
     waiting = ([mine] if mine else []) + others[:PROPOSED - (1 if mine else 0)]
     made = 0
-    with rewriting_history():
-        for index, ticket in enumerate([t for t in (accepted, *waiting) if t is not None]):
-            last = TicketEvent.objects.filter(ticket=ticket).order_by("-at", "-id").first()
-            first_new = TicketEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    for index, ticket in enumerate([t for t in (accepted, *waiting) if t is not None]):
+        last = TicketEvent.objects.filter(ticket=ticket).order_by("-at", "-id").first()
+        proposed_at = max(last.at + timedelta(minutes=1),
+                          now - timedelta(hours=5 - index, minutes=17 * index))
+        with time_machine.travel(proposed_at, tick=False):
             if ticket.status == Status.NEW:
                 ticket = accept_ticket(ticket=ticket, actor=Actor(user=_agent()))
             if ticket.status == Status.ACCEPTED:
@@ -60,16 +62,12 @@ def ensure_quotes(*, customers: list[Customer], now: datetime, counter) -> None:
             quote = propose_quote(ticket=ticket, actor=Actor(user=ticket.assignee),
                                   **_amounts(ticket), note=_work(ticket),
                                   valid_until=timezone.localdate(now) + timedelta(days=7))
-            proposed_at = max(last.at + timedelta(minutes=1),
-                              now - timedelta(hours=5 - index, minutes=17 * index))
-            moments = [proposed_at]
-            if ticket is accepted:
+        if ticket is accepted:
+            with time_machine.travel(min(proposed_at + timedelta(minutes=48), now), tick=False):
                 accept_quote(quote=quote, actor=Actor(user=None, as_customer=True),
                              via=DecisionChannel.PORTAL)
-                moments.append(min(proposed_at + timedelta(minutes=48), now))
-            _backdate(ticket, quote, after_event_id=first_new or 0, moments=moments)
-            rebuild_clocks(ticket=Ticket.objects.get(pk=ticket.pk), now=now)
-            made += 1
+        rebuild_clocks(ticket=Ticket.objects.get(pk=ticket.pk), now=now)
+        made += 1
     if made:
         counter.add("quotes", made)
 
@@ -140,20 +138,3 @@ def _work(ticket: Ticket) -> str:
         return f"上门检修“{ticket.title}”，含检测和调试。"
     parts = f"需更换：{problem.parts}。" if problem.parts else ""
     return f"上门检修“{problem.title}”。{parts}含检测、维修和试机。"
-
-
-def _backdate(ticket: Ticket, quote: Quote, *, after_event_id: int,
-              moments: list[datetime]) -> None:
-    """The quote's events and times moved from now to ``moments`` (the proposal and, when
-    there is one, the answer): each event goes with the command that wrote it."""
-    events = list(TicketEvent.objects.filter(ticket=ticket, pk__gt=after_event_id)
-                  .order_by("id"))
-    step = 0
-    for event in events:
-        if event.action in ("quote_accepted", "quote_declined") and len(moments) > 1:
-            step = 1
-        event.at = moments[step]
-    TicketEvent.objects.bulk_update(events, ["at"])
-    Quote.objects.filter(pk=quote.pk).update(
-        proposed_at=moments[0], decided_at=moments[-1] if len(moments) > 1 else None,
-    )

@@ -1,0 +1,1 @@
+"""The demo: a plausible after-sales organisation with its history, and ``fivestar demo``."""
