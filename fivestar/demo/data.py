@@ -166,6 +166,8 @@ class Problem:
     labour_minutes: int = 60
     cost_yuan: int = 0  # charged when out of warranty
     urgent: bool = False  # core use lost: the intake keywords propose P1 (SPEC §3)
+    #: The models the fault can happen on (a gas leak only on a gas heater); empty: all.
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,8 @@ class LineData:
     maintenance: tuple[str, str, str]  # title, description, what was done
     extra: dict[str, str] = field(default_factory=dict)
 
+
+GAS_HEATER, ELECTRIC_HEATER, HEAT_PUMP_HEATER = "JSQ30-16E5", "EC6002-MC5", "RSJ-200/P1"
 
 PRODUCT_LINES = [
     LineData(
@@ -260,26 +264,42 @@ PRODUCT_LINES = [
     LineData(
         "water-heater", "热水器", "WH",
         PolicyData("热水器保修政策", 36, (("内胆", 96), ("热交换器", 60), ("加热管", 60))),
-        (("JSQ30-16E5", "16 升燃气热水器"), ("EC6002-MC5", "60 升电热水器"),
-         ("RSJ-200/P1", "200 升空气能热水器")),
+        ((GAS_HEATER, "16 升燃气热水器"), (ELECTRIC_HEATER, "60 升电热水器"),
+         (HEAT_PUMP_HEATER, "200 升空气能热水器")),
         (
-            Problem("热水器不加热", "打开热水龙头一直是凉水，显示屏正常。", "尽快修好，家里要洗澡",
-                    "点火针积碳导致点火失败，清理点火针并更换脉冲点火器。", "脉冲点火器", 45, 160),
+            Problem("热水器打不着火", "打开热水龙头一直是凉水，能听到打火声但点不着。",
+                    "尽快修好，家里要洗澡",
+                    "点火针积碳导致点火失败，清理点火针并更换脉冲点火器。", "脉冲点火器", 45, 160,
+                    models=(GAS_HEATER,)),
             Problem("闻到燃气泄漏的味道", "热水器附近有燃气味，已经关了阀门开窗。",
                     "马上派人检查", "燃气进气接口密封圈老化，更换密封圈并做气密性检测合格。",
-                    "进气密封圈", 40, 80, urgent=True),
+                    "进气密封圈", 40, 80, urgent=True, models=(GAS_HEATER,)),
+            Problem("水温忽冷忽热", "洗澡时水温一会儿烫一会儿凉。", "上门调试",
+                    "水量传感器灵敏度下降，更换水流传感器并重新设定恒温。", "水流传感器", 40, 140,
+                    models=(GAS_HEATER,)),
+            Problem("热水器显示故障码 E4", "用一会儿就熄火，显示 E4。", "上门维修",
+                    "烟道风机转速不足，清理烟道并更换风机电容。", "风机电容", 50, 110,
+                    models=(GAS_HEATER,)),
+            Problem("电热水器不加热", "插电后加热指示灯不亮，水一直是凉的。", "尽快修好",
+                    "温控器触点烧蚀，更换温控器后加热正常。", "温控器", 40, 120,
+                    models=(ELECTRIC_HEATER,)),
             Problem("电热水器漏电保护跳闸", "一开热水器漏电保护插头就跳，不敢再用。",
                     "上门检查安全隐患", "加热管结垢破裂导致漏电，更换加热管和镁棒。",
-                    "加热管、镁棒", 70, 320, urgent=True),
-            Problem("水温忽冷忽热", "洗澡时水温一会儿烫一会儿凉。", "上门调试",
-                    "水量传感器灵敏度下降，更换水流传感器并重新设定恒温。", "水流传感器", 40, 140),
-            Problem("热水器显示故障码 E4", "用一会儿就熄火，显示 E4。", "上门维修",
-                    "烟道风机转速不足，清理烟道并更换风机电容。", "风机电容", 50, 110),
+                    "加热管、镁棒", 70, 320, urgent=True, models=(ELECTRIC_HEATER,)),
+            Problem("电热水器出水有异味", "热水有一股臭鸡蛋味，冷水正常。", "上门处理",
+                    "镁棒耗尽，内胆有细菌滋生，更换镁棒并排污清洗内胆。", "镁棒", 50, 130,
+                    models=(ELECTRIC_HEATER, HEAT_PUMP_HEATER)),
+            Problem("空气能热水器制热慢", "水箱温度半天升不上去，外机一直在转。", "上门检查",
+                    "蒸发器翅片脏堵，冷媒略有不足，清洗蒸发器并补充冷媒。", "冷媒 R410A 0.5kg",
+                    90, 260, models=(HEAT_PUMP_HEATER,)),
+            Problem("空气能热水器无法启动", "外机不转，面板显示高压保护，家里没有热水。",
+                    "马上派人检查", "高压开关损坏，更换高压开关后启动正常。", "高压开关",
+                    60, 240, urgent=True, models=(HEAT_PUMP_HEATER,)),
         ),
         (("冬季热水器防冻", "家里要出门一个月，热水器需要排空吗？"),
-         ("镁棒多久换一次", "电热水器的镁棒一般多长时间更换？")),
-        ("热水器除垢保养", "用了三年了，想做一次除垢保养。",
-         "排污清洗内胆，检查并更换镁棒，检测安全阀和漏电保护。"),
+         ("热水器怎么设置预约加热", "想晚上用电低谷的时候加热，怎么设置？")),
+        ("热水器清洗保养", "用了三年了，想做一次清洗保养。",
+         "清洗水路和进水过滤网，检测安全阀和密封，按机型检查镁棒或燃烧系统。"),
     ),
     LineData(
         "tv", "电视", "TV",
@@ -361,6 +381,16 @@ ACCEPT_NOTES = [
     "已受理，已告知客户 {hours} 小时内安排工程师联系。",
     "已核实购机信息，受理并告知客户后续流程。",
 ]
+# The assignee's call to the customer right after taking the ticket (SPEC §3: within 30 minutes).
+CONTACT_REPLIES = [
+    "您好，我是负责您这张工单的{who}，刚和您电话沟通过，{plan}",
+    "您好，我是{who}，已电话联系您确认了情况，{plan}",
+]
+CONTACT_PLANS = [
+    "稍后按约定时间处理。", "会先远程排查，需要上门时再和您约时间。",
+    "已约好上门时间，出发前会短信通知您。",
+]
+
 PROGRESS_REPLIES = [
     "您好，备件已到货，工程师会在今天下午与您联系上门时间。",
     "您好，工程师已出发，预计 40 分钟后到达，请留意来电。",

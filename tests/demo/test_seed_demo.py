@@ -1,4 +1,5 @@
-"""The demo data set: complete, made through the services, back-dated sensibly, idempotent."""
+"""The demo data set: complete, made through the services at its historical moments, plausible,
+idempotent."""
 
 from io import StringIO
 
@@ -8,10 +9,21 @@ from django.utils import timezone
 
 from fivestar.accounts.models import Department, Outlet, RoleCode, User
 from fivestar.customers.models import Customer
+from fivestar.demo import data
 from fivestar.demo.seed import seed_demo
 from fivestar.dispatch.models import Quote, QuoteStatus
+from fivestar.notifications.models import OutboxMessage, OutboxStatus
 from fivestar.products.models import ProductLine, Unit
-from fivestar.tickets.models import Channel, Reply, Status, Ticket, TicketEvent, TicketType
+from fivestar.sla.models import ClockState, SlaClock
+from fivestar.tickets.models import (
+    OPEN_STATUSES,
+    Channel,
+    Reply,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +74,31 @@ def test_seed_twice_creates_the_whole_data_set_once():
     # A visitor signing in to the portal as the demo customer finds a quote to answer.
     assert Quote.objects.filter(ticket__customer__user__username="customer",
                                 status=QuoteStatus.PROPOSED).exists()
+    _assert_a_centre_that_keeps_most_promises()
+    _assert_faults_fit_the_products()
+    # What the history queued was delivered then: the worker sends nobody anything today.
+    assert OutboxMessage.objects.exists()
+    assert not OutboxMessage.objects.exclude(status=OutboxStatus.SENT).exists()
+
+
+def _assert_a_centre_that_keeps_most_promises():
+    """SPEC §3 clocks, run by the services at the history's moments: most targets met, a few
+    warnings and breaches for a supervisor to chase, not a centre in collapse."""
+    concluded = SlaClock.objects.filter(state__in=(ClockState.MET, ClockState.BREACHED))
+    met = concluded.filter(state=ClockState.MET).count()
+    assert met >= 0.9 * concluded.count()
+    open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+    breached_open = open_tickets.filter(sla_clocks__state=ClockState.BREACHED).distinct().count()
+    assert 1 <= breached_open <= 0.25 * open_tickets.count()
+    assert SlaClock.objects.filter(state=ClockState.RUNNING).exists()
+
+
+def _assert_faults_fit_the_products():
+    restricted = {p.title: p.models for line in data.PRODUCT_LINES for p in line.problems
+                  if p.models}
+    for title, model in Ticket.objects.filter(
+            title__in=restricted).values_list("title", "unit__product_model__code"):
+        assert model in restricted[title], (title, model)
 
 
 def test_history_is_back_dated_consistently():
@@ -72,7 +109,8 @@ def test_history_is_back_dated_consistently():
     oldest = min(ticket.received_at for ticket in tickets)
     assert (now - oldest).days >= 30  # spread over the last weeks, not all "today"
     for ticket in tickets:
-        local_day = timezone.localtime(ticket.received_at).strftime("%Y%m%d")
+        # Numbered for the day it was recorded (a call at 23:58 logged at 00:01 is the next's).
+        local_day = timezone.localtime(ticket.created_at).strftime("%Y%m%d")
         assert ticket.number.startswith(f"SR-{local_day}-")
         moments = [event.at for event in ticket.events.all()]
         assert moments == sorted(moments)
