@@ -105,7 +105,7 @@ class TestReopen:
 
     def test_a_reopen_after_closure_rearms_update(self, working, technician, agent, now):
         resolved(working, technician, now)
-        close_ticket(ticket=working, actor=staff(agent))
+        close_ticket(ticket=working, actor=staff(agent), method="recorded")
         now.set(cn(2026, 3, 5, 10, 0))
         reopen_ticket(ticket=working, actor=staff(agent), reason="问题复现")
         running = [c.name for c in clocks(working) if c.state == ClockState.RUNNING]
