@@ -61,6 +61,7 @@ _ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
 QUIET_KINDS = frozenset({
     TicketEventKind.NOTE_ADDED, TicketEventKind.ATTACHMENTS_ADDED, TicketEventKind.EDITED,
     TicketEventKind.CONTACT_REVEALED, SlaEventKind.EXTENDED, SlaEventKind.DEADLINES_RECOMPUTED,
+    SlaEventKind.EXTENSION_REQUESTED, SlaEventKind.EXTENSION_DECLINED,
 })
 
 

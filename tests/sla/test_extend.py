@@ -21,6 +21,14 @@ pytestmark = pytest.mark.django_db
 RECEIVED = cn(2026, 3, 2, 10, 0)  # a Monday
 
 
+@pytest.fixture(autouse=True)
+def within_the_limit(settings):
+    """The extensions here are the assignee's own, a few days on a 24-hour target: since
+    issue 18 item 16 one granting more than twice the target waits for a supervisor
+    (tests/sla/test_extension_approval.py), so this file allows ten times the target."""
+    settings.SLA_EXTENSION_TARGET_FACTOR = 10
+
+
 def resolve_clock(ticket) -> SlaClock:
     return SlaClock.objects.filter(ticket=ticket, name="resolve").order_by("-id").first()
 
