@@ -29,7 +29,7 @@ from fivestar.tickets.models import (
     Ticket,
     TicketEvent,
 )
-from fivestar.tickets.workflow import APPROVERS, FRONT_LINE, check_action, may_approve
+from fivestar.tickets.workflow import FRONT_LINE, check_action, may_approve
 
 __all__ = ["Actor"]  # re-exported: callers have long taken it from here
 
@@ -137,15 +137,17 @@ def _check_assignee(*, assignee: User, priority: str) -> None:
 def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "") -> Ticket:
     """Give the ticket to ``assignee`` (or to another person when already assigned).
 
-    A P1 ticket needs a supervisor's or manager's approval (SPEC §4): assigned by anyone else it
-    waits in awaiting_approval with the proposed assignee; assigned by an approver it goes
-    straight on.
+    A P1 ticket needs a supervisor's or manager's approval (SPEC §4): assigned by anyone but a
+    supervisor or manager of its department (or an administrator) it waits in
+    awaiting_approval with the proposed assignee; assigned by an approver it goes straight on.
     """
     def needs_approval(row: Ticket) -> bool:
+        # Only an approver of this ticket (``workflow.may_approve``: its department's
+        # supervisors and managers, administrators) assigns a P1 straight on.
         return (
             row.status == Status.ACCEPTED
             and row.priority == Priority.P1
-            and not (actor.user is not None and actor.user.role_codes() & APPROVERS)
+            and not (not actor.as_customer and may_approve(row, actor.user))
         )
 
     def target(row: Ticket) -> str:
