@@ -131,7 +131,8 @@ def _confirm(*, ticket: Ticket, actor: Actor, body: ConfirmIn) -> Ticket:
         raise ValidationFailed(_("请说明问题是否已解决。"), fields={"solved": [_("必填。")]})
     return services.confirm_resolution(
         ticket=ticket, actor=actor, solved=body.solved, note=body.note,
-        confirmation=services.Confirmation(channel=body.channel, confirmed_by=body.confirmed_by,
+        confirmation=services.Confirmation(channel=body.channel or "",
+                                           confirmed_by=body.confirmed_by,
                                            confirmed_at=body.confirmed_at),
     )
 
@@ -139,7 +140,8 @@ def _confirm(*, ticket: Ticket, actor: Actor, body: ConfirmIn) -> Ticket:
 def _close(*, ticket: Ticket, actor: Actor, body: CloseIn) -> Ticket:
     return services.close_ticket(
         ticket=ticket, actor=actor, note=body.note, method=body.confirmation or "",
-        confirmation=services.Confirmation(channel=body.channel, confirmed_by=body.confirmed_by,
+        confirmation=services.Confirmation(channel=body.channel or "",
+                                           confirmed_by=body.confirmed_by,
                                            confirmed_at=body.confirmed_at),
     )
 

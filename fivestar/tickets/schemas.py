@@ -242,7 +242,7 @@ class ConfirmIn(NoteIn):
     when (``confirmed_at``, default now)."""
 
     solved: bool | None = None
-    channel: ConfirmationChannelCode | Literal[""] = ""
+    channel: ConfirmationChannelCode | None = None
     confirmed_by: str = Field("", max_length=100)
     confirmed_at: AwareDatetime | None = None
 
@@ -255,7 +255,7 @@ class CloseIn(NoteIn):
     ``contact``); ``note``."""
 
     confirmation: Literal["recorded", "no_answer"] | None = None
-    channel: ContactChannelCode | Literal[""] = ""
+    channel: ContactChannelCode | None = None
     confirmed_by: str = Field("", max_length=100)
     confirmed_at: AwareDatetime | None = None
 
