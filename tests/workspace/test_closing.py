@@ -32,6 +32,8 @@ def test_a_recorded_confirmation_closes_it(desk, resolved, agent):
     assert resolved.status == Status.CLOSED
     assert (resolved.confirmation_method, resolved.confirmed_by_name) == ("recorded", "张先生")
     assert resolved.confirmation_recorded_by == agent
+    page = html(desk.get(url(resolved)))
+    assert "员工记录客户确认 · 电话 · 张先生" in page
 
 
 def test_an_empty_close_is_refused_on_the_page(desk, resolved):
