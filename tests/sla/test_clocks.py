@@ -235,6 +235,9 @@ class TestPause:
         now.set(cn(2026, 3, 2, 20, 5))
         reply(ticket, agent)
         accept(ticket, agent)
+        # A supervisor of the ticket's department assigns a P1 straight on (issue 18 item 10).
+        supervisor.department = ticket.department
+        supervisor.save()
         assign(ticket, supervisor, senior_technician)
         start(ticket, senior_technician)
         now.set(cn(2026, 3, 2, 21, 0))
