@@ -34,6 +34,7 @@ from fivestar.tickets.models import (
 from fivestar.tickets.priority import propose_priority
 from fivestar.tickets.services import (
     Actor,
+    Confirmation,
     Resolution,
     TicketRequest,
     accept_ticket,
@@ -43,6 +44,7 @@ from fivestar.tickets.services import (
     cancel_ticket,
     close_ticket,
     confirm_resolution,
+    contact_customer,
     create_ticket,
     reopen_ticket,
     resolve_ticket,
@@ -52,6 +54,7 @@ from fivestar.tickets.services import (
     wait_for_customer,
 )
 from fivestar.tickets.services.details import edit_ticket_details
+from fivestar.tickets.workflow import may_approve
 
 # The states every demo must show, in the order the first tickets take them: the second one is
 # waiting for a P1 approval, so the second forced type is a repair.
@@ -99,6 +102,7 @@ OUTLET_TECHNICIANS = {
 STAFF_SKILLS = {spec.username: set(spec.skills) for spec in data.STAFF}
 AGENTS = ["wangfang", "lina", "zhangwei"]
 CUSTOMER = "customer"  # a step's actor: the ticket's own customer
+HEAD = "head"  # a step's actor: the supervisor of the ticket's department when it runs
 
 
 @dataclass
@@ -340,19 +344,24 @@ def _plan_steps(rng: random.Random, *, plan: TicketPlan, customer: CustomerPlan,
             steps.append(Step("assign", m(5, 20), agent, {"assignee": assignee}))
             if target == Status.AWAITING_APPROVAL:
                 return steps
-            steps.append(Step("approve", m(5, 25), "zhouyong",
+            # Approved by a supervisor of the ticket's department (issue 18 item 10).
+            steps.append(Step("approve", m(5, 25), HEAD,
                               {"note": "同意，请技术骨干立即处理。"}))
         else:
-            steps.append(Step("assign", m(5, 20), "zhouyong", {"assignee": assignee}))
+            steps.append(Step("assign", m(5, 20), HEAD, {"assignee": assignee}))
     else:
         steps.append(Step("assign", m(60, 240) if slow else m(5, 60), agent,
                           {"assignee": assignee}))
-    # The assignee calls the customer within the 30 minutes of SPEC §3 and says so.
-    who = "工程师" if kind in FIELD_TYPES else "客服专员"
-    steps.append(Step("reply", m(35, 90) if slow else m(3, 20), assignee, {
-        "body": rng.choice(data.CONTACT_REPLIES).format(
-            who=who, plan=rng.choice(data.CONTACT_PLANS)),
-    }))
+    # The assignee calls the customer within the 30 minutes of SPEC §3 and logs the call;
+    # pressing "start" is no contact. Some also write to the customer what was agreed.
+    steps.append(Step("contact", m(35, 90) if slow else m(3, 20), assignee,
+                      {"note": rng.choice(data.CONTACT_NOTES)}))
+    if rng.random() < 0.4:
+        who = "工程师" if kind in FIELD_TYPES else "客服专员"
+        steps.append(Step("reply", m(1, 5), assignee, {
+            "body": rng.choice(data.CONTACT_REPLIES).format(
+                who=who, plan=rng.choice(data.CONTACT_PLANS)),
+        }))
     if target == Status.ASSIGNED:
         return steps
     if target == Status.CANCELLED:
@@ -486,7 +495,9 @@ class TicketLoader:
                     times[index:] = [moment + push for moment in times[index:]]
         return [moment.astimezone(UTC) for moment in times]
 
-    def _actor(self, name: str, plan: TicketPlan) -> Actor:
+    def _actor(self, name: str, plan: TicketPlan, ticket: Ticket | None = None) -> Actor:
+        if name == HEAD:
+            return Actor(user=self._head(ticket))
         if name == CUSTOMER:
             customer = self.customers[plan.customer]
             user = self.portal_user if customer.user_id == self.portal_user.pk else None
@@ -497,7 +508,7 @@ class TicketLoader:
         if step.action == "create":
             return self._create(step, plan)
         assert ticket is not None
-        actor = self._actor(step.actor, plan)
+        actor = self._actor(step.actor, plan, ticket)
         args = step.args
         match step.action:
             case "reply" | "note" | "customer_reply":
@@ -510,6 +521,10 @@ class TicketLoader:
                 elif priority == Priority.P1 or (args["raise"] and priority == Priority.P3):
                     priority = Priority.P2
                 reason = "VIP/特殊客户，提高优先级" if priority != ticket.priority else "确认优先级"
+                if ticket.priority == Priority.P1 and priority != Priority.P1 and not (
+                        may_approve(ticket, actor.user)):
+                    # Lowering a P1 is for the department's supervisor (issue 18 item 10).
+                    actor, reason = Actor(user=self._head(ticket)), "经核实不属紧急，调整优先级"
                 set_priority(ticket=ticket, actor=actor, priority=priority, reason=reason)
             case "accept":
                 accept_ticket(ticket=ticket, actor=actor, note=args["note"])
@@ -523,6 +538,8 @@ class TicketLoader:
                 assign_ticket(ticket=ticket, assignee=self.staff[args["assignee"]], actor=actor)
             case "approve":
                 approve_ticket(ticket=ticket, actor=actor, note=args["note"])
+            case "contact":
+                contact_customer(ticket=ticket, actor=actor, channel="phone", note=args["note"])
             case "start":
                 start_ticket(ticket=ticket, actor=actor)
             case "wait":
@@ -536,7 +553,10 @@ class TicketLoader:
             case "not_solved":
                 confirm_resolution(ticket=ticket, actor=actor, solved=False, note=args["note"])
             case "close":
-                close_ticket(ticket=ticket, actor=actor, note=args["note"])
+                # The agent's callback: the customer's confirmation given on the phone
+                # (SPEC §5), recorded with who, how and when.
+                close_ticket(ticket=ticket, actor=actor, note=args["note"], method="recorded",
+                             confirmation=Confirmation(channel="phone"))
             case "reopen":
                 reopen_ticket(ticket=ticket, actor=actor, reason=args["reason"])
             case "cancel":
@@ -544,6 +564,15 @@ class TicketLoader:
             case other:  # pragma: no cover - a typo in a plan
                 raise ValueError(f"unknown demo step {other!r}")
         return ticket
+
+    def _head(self, ticket: Ticket | None) -> User:
+        """The supervisor of ``ticket``'s department (the one who approves its P1 work)."""
+        department = ticket.department if ticket is not None else None
+        if department is not None and department.supervisor_id is not None:
+            for user in self.staff.values():
+                if user.pk == department.supervisor_id:
+                    return user
+        return self.staff["zhouyong"]
 
     def _create(self, step: Step, plan: TicketPlan) -> Ticket:
         customer = self.customer_plans[plan.customer]

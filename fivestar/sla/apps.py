@@ -9,12 +9,14 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fivestar.core import periodic
-        from fivestar.sla import actions, clocks, events, services, sweep
+        from fivestar.sla import actions, clocks, events, selectors, services, sweep
         from fivestar.tickets import hooks
 
         events.declare()
         hooks.on_ticket_event(clocks.on_ticket_event)
         hooks.register_deadline_provider(clocks.deadlines_for, prefetch=("sla_clocks",))
+        # The tickets' no-answer closing rule counts working days on the working calendar.
+        hooks.register_working_day_test(selectors.is_default_working_day)
         periodic.register("sla.sweep", sweep.sla_sweep, every_seconds=60)
         # China's holidays from the installed package: at the worker's start, then every 6 h.
         periodic.register("sla.holidays", services.refresh_official_holidays,

@@ -39,11 +39,21 @@ from fivestar.sla.worktime import (
     working_time_between,
 )
 from fivestar.tickets.actors import ActorKind
-from fivestar.tickets.events import Accepted, Assignment, PrioritySet, TicketEventKind
-from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
+from fivestar.tickets.events import (
+    Accepted,
+    Assignment,
+    Contacted,
+    Created,
+    PrioritySet,
+    TicketEventKind,
+)
+from fivestar.tickets.models import OPEN_STATUSES, Channel, Status, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
+#: Channels on which the customer is talking to the agent who records the ticket (SPEC §3 first
+#: response: the call or the visit itself answers the customer).
+LIVE_CHANNELS = frozenset({Channel.PHONE, Channel.WALK_IN})
 WALL_CLOCK = make_snapshot(code="wall-clock", time_zone="UTC", is_24x7=True)
 _ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
 #: Events that never move a clock: notes and files, and the SLA engine's own events (an
@@ -51,6 +61,7 @@ _ENDED = frozenset({Status.CLOSED, Status.CANCELLED})
 QUIET_KINDS = frozenset({
     TicketEventKind.NOTE_ADDED, TicketEventKind.ATTACHMENTS_ADDED, TicketEventKind.EDITED,
     TicketEventKind.CONTACT_REVEALED, SlaEventKind.EXTENDED, SlaEventKind.DEADLINES_RECOMPUTED,
+    SlaEventKind.EXTENSION_REQUESTED, SlaEventKind.EXTENSION_DECLINED,
 })
 
 
@@ -79,8 +90,12 @@ class Calendars:
 
 def triggers_for(event: TicketEvent) -> set[str]:
     """The trigger names an event fires: its action, plus ``assigned`` (an assignee was set),
-    ``staff_reply`` (a public reply by staff), ``reopened`` (work resumes after a resolution)
-    and ``visit_planned`` (the acceptance found an on-site visit needed, SPEC §3)."""
+    ``staff_reply`` (a public reply by staff), ``reopened`` (work resumes after a resolution),
+    ``visit_planned`` (the acceptance found an on-site visit needed, SPEC §3),
+    ``customer_contacted`` (staff logged a contact that reached the customer — a call, a
+    message, a visit; an unanswered attempt is no contact) and ``live_intake`` (staff recorded
+    the ticket while talking to the customer, on the phone or at the counter: the first
+    response happened at creation)."""
     kind = event.kind
     triggers = {str(kind)}
     payload = event.payload
@@ -94,6 +109,11 @@ def triggers_for(event: TicketEvent) -> set[str]:
         triggers.add("reopened")
     if isinstance(payload, Accepted) and payload.visit_needed:
         triggers.add("visit_planned")
+    if isinstance(payload, Contacted) and payload.reached:
+        triggers.add("customer_contacted")
+    if (isinstance(payload, Created) and payload.channel in LIVE_CHANNELS
+            and event.actor_kind == ActorKind.STAFF):
+        triggers.add("live_intake")
     return triggers
 
 
@@ -313,8 +333,11 @@ def apply_event(*, event: TicketEvent, ticket: Ticket, status: str, clocks: list
     had = {c.name for c in clocks}
     for target in terms.targets.values():
         if target.start_event in triggers and target.name not in had:
-            started.append(new_clock(ticket=ticket, status=status, target=target, at=at,
-                                     warn_percent=terms.warn_percent, calendars=calendars))
+            clock = new_clock(ticket=ticket, status=status, target=target, at=at,
+                              warn_percent=terms.warn_percent, calendars=calendars)
+            if triggers & set(target.stop_events or ()):
+                stop(clock, at, calendars)  # started and met by the same event
+            started.append(clock)
         elif (triggers & set(target.restart_events or ()) and target.name in had
               and status in OPEN_STATUSES):
             for clock in open_clocks:

@@ -18,6 +18,8 @@ class SlaEventKind(StrEnum):
     EXTENDED = "extend"
     ARRIVED = "arrive"
     DEADLINES_RECOMPUTED = "recompute_deadlines"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_DECLINED = "extension_declined"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,6 +29,15 @@ class DeadlineExtended:
 
     target: str = shown(pgettext_lazy("label", "目标"), default="", choices=TargetName)
     due_at: datetime | None = shown(pgettext_lazy("label", "截止时间"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtensionRequest:
+    """An extension beyond the limit, waiting for a supervisor (requested), or refused by one
+    (declined): the target and the time the customer agreed. The deadline has not moved."""
+
+    target: str = shown(pgettext_lazy("label", "目标"), default="", choices=TargetName)
+    due_at: datetime | None = shown(pgettext_lazy("label", "客户同意的时间"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +66,18 @@ def deadline_extended_event(*, ticket: Ticket, actor: Actor, target: str, from_d
                         before={"target": target, "due_at": from_due}, note=reason)
 
 
+def extension_requested_event(*, ticket: Ticket, actor: Actor, target: str, due_at: datetime,
+                              reason: str) -> TicketEvent:
+    return record_event(ticket=ticket, kind=SlaEventKind.EXTENSION_REQUESTED, actor=actor,
+                        payload=ExtensionRequest(target=target, due_at=due_at), note=reason)
+
+
+def extension_declined_event(*, ticket: Ticket, actor: Actor, target: str, due_at: datetime,
+                             note: str = "") -> TicketEvent:
+    return record_event(ticket=ticket, kind=SlaEventKind.EXTENSION_DECLINED, actor=actor,
+                        payload=ExtensionRequest(target=target, due_at=due_at), note=note)
+
+
 def arrived_event(*, ticket: Ticket, actor: Actor, note: str = "") -> TicketEvent:
     return record_event(ticket=ticket, kind=SlaEventKind.ARRIVED, actor=actor, note=note)
 
@@ -81,5 +104,9 @@ def declare() -> None:
                         label=gettext_lazy("延期"))
     register_event_type(SlaEventKind.ARRIVED, payload=Arrived, label=gettext_lazy("上门到达"),
                         customer_visible=True)
+    register_event_type(SlaEventKind.EXTENSION_REQUESTED, payload=ExtensionRequest,
+                        label=gettext_lazy("申请延期（待主管批准）"))
+    register_event_type(SlaEventKind.EXTENSION_DECLINED, payload=ExtensionRequest,
+                        label=gettext_lazy("驳回延期"))
     register_event_type(SlaEventKind.DEADLINES_RECOMPUTED, payload=DeadlinesRecomputed,
                         label=gettext_lazy("重新计算截止时间"))

@@ -396,9 +396,19 @@ class SlaClock(models.Model):
         return self.met_at is None and self.state != ClockState.CANCELLED
 
 
+class ExtensionStatus(models.TextChoices):
+    APPLIED = "applied", _("已生效")
+    PENDING = "pending", _("待主管批准")
+    DECLINED = "declined", _("已驳回")
+
+
 class SlaExtension(models.Model):
     """A deadline moved with the customer's agreement (SPEC §3 延期): the reason, the time the
-    customer agreed, the deadline before and after, who recorded it and when."""
+    customer agreed, the deadline before and after, who recorded it and when.
+
+    An extension beyond the limit (``sla.extensions.needs_approval``) asked for by someone who
+    may not approve it waits ``pending`` — the deadline does not move — until a supervisor or
+    manager of the ticket's department approves it (``applied``) or declines it."""
 
     clock = models.ForeignKey(
         SlaClock, verbose_name=_("服务计时"), on_delete=models.CASCADE, related_name="extensions"
@@ -415,6 +425,14 @@ class SlaExtension(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
+    status = models.CharField(_("状态"), max_length=10, choices=ExtensionStatus.choices,
+                              default=ExtensionStatus.APPLIED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
 
     class Meta:
         verbose_name = _("延期记录")

@@ -30,7 +30,7 @@ from fivestar.tickets.models import Channel, Priority, Status, TicketType
 TRIGGERS = frozenset({
     "created", "assigned", "staff_reply", "reopened", "visit_planned", "accept", "assign",
     "approve", "start", "wait_customer", "resume", "resolve", "confirm", "close", "reopen",
-    "cancel", "set_priority", "reply", "arrive",
+    "cancel", "set_priority", "reply", "arrive", "contact", "customer_contacted", "live_intake",
 })
 MAX_TARGET_DURATION = timedelta(days=366)
 MAX_ESCALATION_STEP = timedelta(days=30)

@@ -31,6 +31,14 @@ class ExtendIn(Schema):
     customer_agreed: bool
 
 
+class DecideExtensionIn(Schema):
+    """审批延期: ``decision`` (required: ``approve`` moves the deadline to the time the customer
+    agreed; ``decline`` leaves it), ``note``."""
+
+    decision: Literal["approve", "decline"] | None = None
+    note: str = Field("", max_length=5000)
+
+
 class ArriveIn(Schema):
     """上门到达: the technician is on site, which meets the visit deadline; ``note``."""
 

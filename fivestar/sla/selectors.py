@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fivestar.core.errors import NotFound
+from fivestar.core.errors import DomainError, NotFound
 from fivestar.sla.cache import cached
 from fivestar.sla.models import (
     Calendar,
@@ -22,7 +22,7 @@ from fivestar.sla.models import (
     SlaPolicy,
     SlaTarget,
 )
-from fivestar.sla.worktime import CalendarSnapshot, Hours, make_snapshot
+from fivestar.sla.worktime import CalendarSnapshot, Hours, is_working_day, make_snapshot
 
 
 def get_calendar(*, code: str) -> Calendar:
@@ -62,6 +62,15 @@ def load_calendar(code_or_obj: str | Calendar | None = None) -> CalendarSnapshot
         return cached(key, lambda: _snapshot(calendar))
     return cached(("calendar", "code", code_or_obj),
                   lambda: _snapshot(get_calendar(code=code_or_obj)))
+
+
+def is_default_working_day(day: date) -> bool:
+    """Whether ``day`` is a working day of the default working calendar (SPEC §3); Monday to
+    Friday when no default calendar is set up."""
+    try:
+        return is_working_day(day, load_calendar(None))
+    except DomainError:  # no default calendar, or a broken one
+        return day.weekday() < 5
 
 
 def calendar_snapshot(*, calendar_id: int) -> CalendarSnapshot:

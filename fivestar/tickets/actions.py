@@ -23,17 +23,27 @@ from fivestar.core.errors import ValidationFailed
 from fivestar.core.schema_errors import fields_of
 from fivestar.tickets import services
 from fivestar.tickets.actors import Actor
-from fivestar.tickets.models import Ticket
+from fivestar.tickets.errors import TicketErrorCode
+from fivestar.tickets.models import OPEN_STATUSES, Status, Ticket
 from fivestar.tickets.schemas import (
     AcceptIn,
+    ApproveIn,
     AssignIn,
+    CloseIn,
     ConfirmIn,
+    ContactIn,
     NoteIn,
     ReasonIn,
     ResolveIn,
     SetPriorityIn,
 )
-from fivestar.tickets.workflow import ACTION_LABELS, RULES, check_action, register_action
+from fivestar.tickets.workflow import (
+    ACTION_LABELS,
+    FRONT_LINE,
+    RULES,
+    check_action,
+    register_action,
+)
 
 
 def perform_action(*, ticket: Ticket, action: str, actor: Actor,
@@ -91,8 +101,9 @@ def _assign(*, ticket: Ticket, actor: Actor, body: AssignIn) -> Ticket:
                                   note=body.note)
 
 
-def _approve(*, ticket: Ticket, actor: Actor, body: NoteIn) -> Ticket:
-    return services.approve_ticket(ticket=ticket, actor=actor, note=body.note)
+def _approve(*, ticket: Ticket, actor: Actor, body: ApproveIn) -> Ticket:
+    assignee = _assignee(body.assignee) if body.assignee else None
+    return services.approve_ticket(ticket=ticket, actor=actor, note=body.note, assignee=assignee)
 
 
 def _start(*, ticket: Ticket, actor: Actor, body: NoteIn) -> Ticket:
@@ -118,12 +129,26 @@ def _resolve(*, ticket: Ticket, actor: Actor, body: ResolveIn) -> Ticket:
 def _confirm(*, ticket: Ticket, actor: Actor, body: ConfirmIn) -> Ticket:
     if body.solved is None:
         raise ValidationFailed(_("请说明问题是否已解决。"), fields={"solved": [_("必填。")]})
-    return services.confirm_resolution(ticket=ticket, actor=actor, solved=body.solved,
-                                       note=body.note)
+    return services.confirm_resolution(
+        ticket=ticket, actor=actor, solved=body.solved, note=body.note,
+        confirmation=services.Confirmation(channel=body.channel or "",
+                                           confirmed_by=body.confirmed_by,
+                                           confirmed_at=body.confirmed_at),
+    )
 
 
-def _close(*, ticket: Ticket, actor: Actor, body: NoteIn) -> Ticket:
-    return services.close_ticket(ticket=ticket, actor=actor, note=body.note)
+def _close(*, ticket: Ticket, actor: Actor, body: CloseIn) -> Ticket:
+    return services.close_ticket(
+        ticket=ticket, actor=actor, note=body.note, method=body.confirmation or "",
+        confirmation=services.Confirmation(channel=body.channel or "",
+                                           confirmed_by=body.confirmed_by,
+                                           confirmed_at=body.confirmed_at),
+    )
+
+
+def _contact(*, ticket: Ticket, actor: Actor, body: ContactIn) -> Ticket:
+    return services.contact_customer(ticket=ticket, actor=actor, channel=body.channel,
+                                     reached=body.reached, note=body.note)
 
 
 def _reopen(*, ticket: Ticket, actor: Actor, body: ReasonIn) -> Ticket:
@@ -148,13 +173,13 @@ def register_ticket_actions() -> None:
     bound = {
         "accept": (AcceptIn, _accept, False),
         "assign": (AssignIn, _assign, True),
-        "approve": (NoteIn, _approve, False),
+        "approve": (ApproveIn, _approve, False),
         "start": (NoteIn, _start, False),
         "wait_customer": (ReasonIn, _wait_customer, True),
         "resume": (NoteIn, _resume, False),
         "resolve": (ResolveIn, _resolve, True),
         "confirm": (ConfirmIn, _confirm, True),
-        "close": (NoteIn, _close, False),
+        "close": (CloseIn, _close, True),
         "reopen": (ReasonIn, _reopen, True),
         "cancel": (ReasonIn, _cancel, True),
         "set_priority": (SetPriorityIn, _set_priority, True),
@@ -165,5 +190,17 @@ def register_ticket_actions() -> None:
             name, label=ACTION_LABELS[name], schema=schema, run=run,
             statuses=rule.from_statuses, roles=rule.roles, assignee_may=rule.assignee_may,
             customer_may=rule.customer_may, needs_input=needs_input,
-            confirm=confirm_cancel if name == "cancel" else "",
+            confirm=confirm_cancel if name == "cancel" else "", permits=rule.permits,
+            denied=(gettext_lazy("只有工单所属部门的主管、经理（或系统管理员）可以审批。"),
+                    TicketErrorCode.APPROVAL_NOT_PERMITTED) if name == "approve" else None,
         )
+    # Not a move: a call, a message or a visit logged on the ticket (SPEC §3 "contact the
+    # customer within 30 minutes"; SPEC §5 the closing callback and the no-answer rule).
+    register_action(
+        CONTACT_ACTION, label=gettext_lazy("联系客户"), schema=ContactIn, run=_contact,
+        statuses=OPEN_STATUSES | {Status.RESOLVED}, roles=FRONT_LINE,
+        assignee_may=True,
+    )
+
+
+CONTACT_ACTION = "contact"

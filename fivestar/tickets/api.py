@@ -52,7 +52,7 @@ router = Router(tags=["tickets"])
 
 _LIST_RELATED = (
     "customer", "product_model", "product_model__product_line", "department", "assignee",
-    "pending_assignee",
+    "pending_assignee", "confirmation_recorded_by",
 )
 
 
@@ -108,8 +108,35 @@ def ticket_payload(ticket: Ticket, *, user: User) -> dict:
         "reopen_count": ticket.reopen_count,
         "next_due_at": ticket.next_due_at,
         "deadlines": ticket_deadlines(ticket=ticket),
+        "closure": closure_payload(ticket),
         "allowed_actions": allowed_actions(ticket=ticket, user=actor.user,
                                            as_customer=actor.as_customer),
+    }
+
+
+def closure_payload(ticket: Ticket) -> dict | None:
+    """The closing record (SPEC §5) once the ticket has been resolved: what was done and the
+    customer's confirmation the closure rests on."""
+    if ticket.resolved_at is None and ticket.closed_at is None:
+        return None
+    confirmation = None
+    if ticket.confirmation_method:
+        confirmation = {
+            "method": ticket.confirmation_method,
+            "channel": ticket.confirmation_channel,
+            "confirmed_by": ticket.confirmed_by_name,
+            "confirmed_at": ticket.confirmed_at,
+            "recorded_by": _user_ref(ticket.confirmation_recorded_by),
+        }
+    return {
+        "resolution": ticket.resolution,
+        "technical_solution": ticket.technical_solution,
+        "parts_replaced": ticket.parts_replaced,
+        "labour_minutes": ticket.labour_minutes,
+        "cost_fen": ticket.cost_fen,
+        "solved_on_first_contact": ticket.solved_on_first_contact,
+        "customer_confirmed": ticket.customer_confirmed,
+        "confirmation": confirmation,
     }
 
 

@@ -22,3 +22,12 @@ class TicketErrorCode(ErrorCode):
     FOLLOW_LINK_INVALID = "follow_link_invalid", 404, _(
         "跟进链接无效（伪造、用途不符或工单已变更）。")
     FOLLOW_LINK_EXPIRED = "follow_link_expired", 404, _("跟进链接已过期。")
+    CONFIRMATION_REQUIRED = "confirmation_required", 409, _(
+        "关闭工单须有客户的确认：客户本人确认、员工记录客户的确认（谁、何时、何种方式），"
+        "或按“联系不上”规则关闭。")
+    NO_ANSWER_RULE_NOT_MET = "no_answer_rule_not_met", 409, _(
+        "尚未满足“联系不上视为确认”的规则：联系尝试次数或跨越的工作日不够。")
+    APPROVAL_NOT_PERMITTED = "approval_not_permitted", 403, _(
+        "只有工单所属部门的主管、经理（或系统管理员）可以审批一级（紧急）工单。")
+    PRIORITY_CHANGE_NEEDS_APPROVER = "priority_change_needs_approver", 403, _(
+        "降低一级（紧急）工单的优先级须由所属部门的主管、经理（或系统管理员）操作。")

@@ -14,6 +14,7 @@ calls it, the labels of its payload's fields) belongs to the kind: ``label`` her
 
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, is_dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,7 +27,16 @@ from pydantic import TypeAdapter
 from fivestar.accounts.models import Department, Outlet, User
 from fivestar.tickets import hooks
 from fivestar.tickets.actors import Actor
-from fivestar.tickets.models import Channel, Priority, Ticket, TicketEvent, TicketType
+from fivestar.tickets.models import (
+    Channel,
+    ConfirmationChannel,
+    ConfirmationMethod,
+    ContactChannel,
+    Priority,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
 
 
 class TicketEventKind(StrEnum):
@@ -51,6 +61,7 @@ class TicketEventKind(StrEnum):
     ATTACHMENTS_ADDED = "attachment"
     EDITED = "edited"
     CONTACT_REVEALED = "contact_revealed"
+    CONTACTED = "contact"
 
 
 # --- how a payload's fields read on the timeline -------------------------------------------
@@ -118,9 +129,37 @@ class Resolved:
 
 @dataclass(frozen=True, kw_only=True)
 class Confirmed:
-    """The customer's answer to "is it solved?" (SPEC §5)."""
+    """The customer's answer to "is it solved?" (SPEC §5), with how it came and who gave it
+    when staff recorded it (a phone callback)."""
 
     solved: bool = shown(pgettext_lazy("label", "已解决"), default=False)
+    channel: str = shown(pgettext_lazy("label", "确认渠道"), default="",
+                         choices=ConfirmationChannel)
+    confirmed_by: str = shown(pgettext_lazy("label", "确认人"), default="")
+    confirmed_at: datetime | None = shown(pgettext_lazy("label", "确认时间"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Closed:
+    """What a closure rests on (SPEC §5): the customer's own confirmation, the customer's
+    answer as staff recorded it (who, when, how), or the no-answer rule with its attempts."""
+
+    confirmation: str = shown(pgettext_lazy("label", "确认方式"), default="",
+                              choices=ConfirmationMethod)
+    channel: str = shown(pgettext_lazy("label", "确认渠道"), default="",
+                         choices=ConfirmationChannel)
+    confirmed_by: str = shown(pgettext_lazy("label", "确认人"), default="")
+    confirmed_at: datetime | None = shown(pgettext_lazy("label", "确认时间"))
+    attempts: int = shown(pgettext_lazy("label", "联系尝试次数"), default=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contacted:
+    """Staff contacted the customer, or tried to (SPEC §3 "contact the customer within 30
+    minutes"; SPEC §5 the closing callback): how, and whether the customer was reached."""
+
+    channel: str = shown(pgettext_lazy("label", "联系方式"), default="", choices=ContactChannel)
+    reached: bool = shown(pgettext_lazy("label", "已联系上"), default=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -361,15 +400,31 @@ def ticket_resolved_event(*, ticket: Ticket, actor: Actor, from_status: str,
 def ticket_confirmed_event(*, ticket: Ticket, actor: Actor, from_status: str, solved: bool,
                            before: Mapping[str, Any] | None = None,
                            note: str = "") -> TicketEvent:
+    payload = Confirmed(solved=solved)
+    if solved:
+        payload = Confirmed(solved=True, channel=ticket.confirmation_channel,
+                            confirmed_by=ticket.confirmed_by_name,
+                            confirmed_at=ticket.confirmed_at)
     return _status_change(TicketEventKind.CONFIRMED, ticket=ticket, actor=actor,
-                          from_status=from_status, payload=Confirmed(solved=solved),
-                          before=before, note=note)
+                          from_status=from_status, payload=payload, before=before, note=note)
 
 
-def ticket_closed_event(*, ticket: Ticket, actor: Actor, from_status: str,
+def ticket_closed_event(*, ticket: Ticket, actor: Actor, from_status: str, attempts: int = 0,
                         note: str = "", before: Mapping[str, Any] | None = None) -> TicketEvent:
-    return _status_change(TicketEventKind.CLOSED, ticket=ticket, actor=actor,
-                          from_status=from_status, before=before, note=note)
+    return _status_change(
+        TicketEventKind.CLOSED, ticket=ticket, actor=actor, from_status=from_status,
+        payload=Closed(confirmation=ticket.confirmation_method,
+                       channel=ticket.confirmation_channel,
+                       confirmed_by=ticket.confirmed_by_name, confirmed_at=ticket.confirmed_at,
+                       attempts=attempts),
+        before=before, note=note,
+    )
+
+
+def customer_contacted_event(*, ticket: Ticket, actor: Actor, channel: str, reached: bool,
+                             note: str = "") -> TicketEvent:
+    return record_event(ticket=ticket, kind=TicketEventKind.CONTACTED, actor=actor,
+                        payload=Contacted(channel=channel, reached=reached), note=note)
 
 
 def ticket_reopened_event(*, ticket: Ticket, actor: Actor, from_status: str,
@@ -387,10 +442,12 @@ def ticket_cancelled_event(*, ticket: Ticket, actor: Actor, from_status: str,
 
 
 def ticket_priority_set_event(*, ticket: Ticket, actor: Actor, before: Mapping[str, Any],
-                              reason: str = "") -> TicketEvent:
+                              reason: str = "", from_status: str = "") -> TicketEvent:
+    """``from_status``: the state before, when the change sent the ticket back for approval
+    (a ticket raised to P1, SPEC §4)."""
     return record_event(
         ticket=ticket, kind=TicketEventKind.PRIORITY_SET, actor=actor,
-        from_status=ticket.status, to_status=ticket.status,
+        from_status=from_status or ticket.status, to_status=ticket.status,
         payload=PrioritySet(priority=ticket.priority,
                             previous=before.get("priority", ticket.priority),
                             priority_confirmed=ticket.priority_confirmed),
@@ -439,7 +496,7 @@ def declare_ticket_event_types() -> None:
         (K.RESUMED, NoDetail, pgettext_lazy("timeline event", "继续处理"), True),
         (K.RESOLVED, Resolved, pgettext_lazy("timeline event", "解决"), True),
         (K.CONFIRMED, Confirmed, pgettext_lazy("timeline event", "客户确认"), True),
-        (K.CLOSED, NoDetail, pgettext_lazy("timeline event", "关闭"), True),
+        (K.CLOSED, Closed, pgettext_lazy("timeline event", "关闭"), True),
         (K.REOPENED, Reopened, pgettext_lazy("timeline event", "重开"), True),
         (K.CANCELLED, NoDetail, pgettext_lazy("timeline event", "取消"), True),
         (K.PRIORITY_SET, PrioritySet, pgettext_lazy("timeline event", "调整优先级"), False),
@@ -448,6 +505,7 @@ def declare_ticket_event_types() -> None:
         (K.ATTACHMENTS_ADDED, AttachmentsAdded, gettext_lazy("上传附件"), False),
         (K.EDITED, DetailsEdited, gettext_lazy("修改工单信息"), False),
         (K.CONTACT_REVEALED, ContactRevealed, gettext_lazy("查看联系方式"), False),
+        (K.CONTACTED, Contacted, pgettext_lazy("timeline event", "联系客户"), False),
     ):
         register_event_type(kind, payload=payload, label=label, customer_visible=customer_visible)
 

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from fivestar.tickets.models import Ticket, TicketEvent
 
 EventHandler = Callable[["TicketEvent"], None]
@@ -26,6 +28,7 @@ DeadlineProvider = Callable[["Ticket"], dict[str, dict]]
 _handlers: list[EventHandler] = []
 _by_kind: dict[str, list[EventHandler]] = {}
 _deadlines: dict[str, object] = {"provider": None, "prefetch": ()}
+_calendar: dict[str, object] = {"working_day": None}
 
 
 def on_ticket_event(handler: EventHandler) -> EventHandler:
@@ -70,3 +73,17 @@ def deadlines(ticket: "Ticket") -> dict[str, dict]:
 
 def deadline_prefetches() -> tuple:
     return _deadlines["prefetch"]  # type: ignore[return-value]
+
+
+def register_working_day_test(test: "Callable[[date], bool]") -> None:
+    """``test(day)``: whether ``day`` is a working day of the service's working calendar (the
+    SLA engine's default calendar, SPEC §3). One test; a second registration replaces it."""
+    _calendar["working_day"] = test
+
+
+def is_working_day(day: "date") -> bool:
+    """By the registered working calendar; Monday to Friday when none is registered."""
+    test = _calendar["working_day"]
+    if test is None:
+        return day.weekday() < 5
+    return bool(test(day))  # type: ignore[operator]

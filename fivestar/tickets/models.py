@@ -45,6 +45,38 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+class ContactChannel(models.TextChoices):
+    """How staff reached (or tried to reach) the customer (SPEC §3 "contact the customer")."""
+
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    VISIT = "visit", _("上门")
+    WECHAT = "wechat", _("微信")
+    EMAIL = "email", _("邮件")
+    OTHER = "other", _("其他")
+
+
+class ConfirmationChannel(models.TextChoices):
+    """How the customer's confirmation of the resolution came (SPEC §5)."""
+
+    PORTAL = "portal", _("服务门户")
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    VISIT = "visit", _("上门")
+    WECHAT = "wechat", _("微信")
+    EMAIL = "email", _("邮件")
+    OTHER = "other", _("其他")
+
+
+class ConfirmationMethod(models.TextChoices):
+    """Whose word a closure rests on (SPEC §5): the customer's own, the customer's answer as
+    staff recorded it, or the no-answer rule (the customer could not be reached)."""
+
+    CUSTOMER = "customer", _("客户本人确认")
+    RECORDED = "recorded", _("员工记录客户确认")
+    NO_ANSWER = "no_answer", _("联系不上，按规则视为确认")
+
+
 OPEN_STATUSES = frozenset(
     {
         Status.NEW, Status.ACCEPTED, Status.AWAITING_APPROVAL, Status.ASSIGNED,
@@ -134,6 +166,17 @@ class Ticket(models.Model):
     cost_fen = models.PositiveBigIntegerField(_("费用（分）"), null=True, blank=True)
     solved_on_first_contact = models.BooleanField(_("首次解决"), null=True, blank=True)
     customer_confirmed = models.BooleanField(_("客户已确认"), null=True, blank=True)
+    # The confirmation a closure rests on (SPEC §5): how, who, when, recorded by whom.
+    confirmation_method = models.CharField(
+        _("确认方式"), max_length=20, choices=ConfirmationMethod.choices, blank=True)
+    confirmation_channel = models.CharField(
+        _("确认渠道"), max_length=10, choices=ConfirmationChannel.choices, blank=True)
+    confirmed_by_name = models.CharField(_("确认人"), max_length=100, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmation_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认记录人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
     # The earliest running SLA target; queues sort by it. Filled in by the SLA engine.
     next_due_at = models.DateTimeField(_("最近截止时间"), null=True, blank=True)
 

@@ -6,12 +6,23 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
-from fivestar.tickets.models import Channel, Priority, Status, TicketType
+from fivestar.tickets.models import (
+    Channel,
+    ConfirmationChannel,
+    ConfirmationMethod,
+    ContactChannel,
+    Priority,
+    Status,
+    TicketType,
+)
 
 ChannelCode = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 TypeCode = Literal[tuple(TicketType.values)]  # type: ignore[valid-type]
 PriorityCode = Literal[tuple(Priority.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+ContactChannelCode = Literal[tuple(ContactChannel.values)]  # type: ignore[valid-type]
+ConfirmationChannelCode = Literal[tuple(ConfirmationChannel.values)]  # type: ignore[valid-type]
+ConfirmationMethodCode = Literal[tuple(ConfirmationMethod.values)]  # type: ignore[valid-type]
 
 
 class CustomerIn(Schema):
@@ -73,6 +84,29 @@ class Deadline(Schema):
     )
 
 
+class ConfirmationOut(Schema):
+    method: ConfirmationMethodCode = Field(
+        description="customer：客户本人确认；recorded：员工记录客户的确认；"
+                    "no_answer：联系不上，按规则视为确认")
+    channel: ConfirmationChannelCode | Literal[""]
+    confirmed_by: str = Field(description="确认人（员工记录时）")
+    confirmed_at: datetime | None
+    recorded_by: UserRef | None
+
+
+class ClosureOut(Schema):
+    """The closing record (SPEC §5)."""
+
+    resolution: str
+    technical_solution: str
+    parts_replaced: str
+    labour_minutes: int | None
+    cost_fen: int | None
+    solved_on_first_contact: bool | None
+    customer_confirmed: bool | None
+    confirmation: ConfirmationOut | None
+
+
 class TicketOut(Schema):
     number: str
     status: StatusCode
@@ -101,6 +135,10 @@ class TicketOut(Schema):
     reopen_count: int
     next_due_at: datetime | None
     deadlines: dict[str, Deadline]
+    closure: ClosureOut | None = Field(
+        None,
+        description="解决后的结案记录（处理过程、方案、部件、工时、费用、首次解决、客户确认）",
+    )
     allowed_actions: list[str]
 
 
@@ -190,11 +228,45 @@ class SetPriorityIn(ReasonIn):
     priority: PriorityCode | None = None
 
 
+class ApproveIn(NoteIn):
+    """``assignee`` (optional): a senior technician's username, instead of the proposed one
+    (a ticket raised to P1 comes back for approval with whoever held it); ``note``."""
+
+    assignee: str = Field("", max_length=150)
+
+
 class ConfirmIn(NoteIn):
     """``solved`` (required): the customer's answer; when not solved, ``note`` says what is
-    still wrong (required then)."""
+    still wrong (required then). Staff recording an answer given to them say how it came
+    (``channel``, default phone), who gave it (``confirmed_by``, default the customer) and
+    when (``confirmed_at``, default now)."""
 
     solved: bool | None = None
+    channel: ConfirmationChannelCode | None = None
+    confirmed_by: str = Field("", max_length=100)
+    confirmed_at: AwareDatetime | None = None
+
+
+class CloseIn(NoteIn):
+    """Closing rests on the customer's confirmation (SPEC §5): ``confirmation`` (required)
+    ``recorded`` — the customer confirmed to staff: ``channel`` (default phone),
+    ``confirmed_by`` (default the customer), ``confirmed_at`` (default now) — or ``no_answer``
+    — the customer could not be reached after the configured attempts (logged with
+    ``contact``); ``note``."""
+
+    confirmation: Literal["recorded", "no_answer"] | None = None
+    channel: ContactChannelCode | None = None
+    confirmed_by: str = Field("", max_length=100)
+    confirmed_at: AwareDatetime | None = None
+
+
+class ContactIn(NoteIn):
+    """A contact with the customer, or an attempt: ``channel`` (phone, sms, visit, wechat,
+    email, other; default phone), ``reached`` (default true; false for an unanswered attempt),
+    ``note`` (what was said; required when reached)."""
+
+    channel: ContactChannelCode = "phone"
+    reached: bool = True
 
 
 class ResolveIn(Schema):

@@ -77,7 +77,7 @@ def ticket_for_user(*, number: str, user: User) -> Ticket:
         return (
             visible_tickets(user=user)
             .select_related("customer", "assignee", "department", "outlet", "product_model",
-                            "product_model__product_line", "unit")
+                            "product_model__product_line", "unit", "confirmation_recorded_by")
             .get(number=number)
         )
     except Ticket.DoesNotExist:
@@ -231,6 +231,7 @@ TICKET_SORTS: dict[str, tuple[str, ...]] = {
     "priority": ("priority", "-received_at", "-id"),
 }
 _LIST_RELATED = (
+    "confirmation_recorded_by",
     "customer", "product_model", "product_model__product_line", "department", "assignee",
     "pending_assignee",
 )

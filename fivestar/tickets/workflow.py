@@ -45,6 +45,26 @@ class Rule:
     assignee_may: bool = False
     # Whether the ticket's own customer may take it.
     customer_may: bool = False
+    # A further condition on a user whose role allows the action: ``permits(ticket, user)``
+    # (no query beyond the ticket's own row: a list of tickets asks it per row).
+    permits: "Callable[[Ticket, User], bool] | None" = None
+
+
+def may_approve(ticket: Ticket, user: User | None) -> bool:
+    """Whether ``user`` may approve ``ticket``'s P1 work or lower its priority (SPEC §4): an
+    administrator, or a supervisor or manager of the ticket's department — a member of it or
+    its named head. A ticket without a department: any supervisor or manager."""
+    if user is None:
+        return False
+    roles = user.role_codes()
+    if RoleCode.ADMINISTRATOR in roles:
+        return True
+    if not roles & {RoleCode.SUPERVISOR, RoleCode.MANAGER}:
+        return False
+    if ticket.department_id is None or user.department_id == ticket.department_id:
+        return True
+    department = ticket.department
+    return user.pk in (department.supervisor_id, department.manager_id)
 
 
 _WORK_STATES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER})
@@ -53,7 +73,7 @@ _WORK_STATES = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CU
 RULES: dict[str, Rule] = {
     "accept": Rule(frozenset({Status.NEW}), FRONT_LINE),
     "assign": Rule(frozenset({Status.ACCEPTED}) | _WORK_STATES, FRONT_LINE),
-    "approve": Rule(frozenset({Status.AWAITING_APPROVAL}), APPROVERS),
+    "approve": Rule(frozenset({Status.AWAITING_APPROVAL}), APPROVERS, permits=may_approve),
     "start": Rule(frozenset({Status.ASSIGNED}), APPROVERS, assignee_may=True),
     "wait_customer": Rule(frozenset({Status.IN_PROGRESS}), APPROVERS, assignee_may=True),
     "resume": Rule(frozenset({Status.WAITING_CUSTOMER}), FRONT_LINE, assignee_may=True,
@@ -122,6 +142,7 @@ def register_action(
     customer_may: bool = False, available: Callable[[Ticket], bool] | None = None,
     confirm: object = "", needs_input: bool = True, owner: str = "tickets",
     prefetch: Collection = (), denied: tuple[object, ErrorCode] | None = None,
+    permits: Callable[[Ticket, User], bool] | None = None,
 ) -> TicketAction:
     """Add ``name`` to the ticket's actions (``label`` is the button, a lazy translation).
     Registering a name again replaces the earlier registration; actions are listed in the order
@@ -129,7 +150,7 @@ def register_action(
     action = TicketAction(
         name=name, label=label, schema=schema, run=run,
         rule=Rule(frozenset(statuses), frozenset(roles), assignee_may=assignee_may,
-                  customer_may=customer_may),
+                  customer_may=customer_may, permits=permits),
         available=available, confirm=confirm, needs_input=needs_input, owner=owner,
         prefetch=tuple(prefetch), denied=denied,
     )
@@ -173,7 +194,7 @@ def _role_allows(rule: Rule, *, ticket: Ticket, user: User | None, as_customer: 
     if user is None:
         return False
     if user.role_codes() & rule.roles:
-        return True
+        return rule.permits is None or rule.permits(ticket, user)
     return rule.assignee_may and ticket.assignee_id is not None and ticket.assignee_id == user.pk
 
 

@@ -15,11 +15,19 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from pydantic_core import PydanticUndefined
 
 from fivestar.core.forms import DomainErrorsMixin as BaseDomainErrorsMixin
 from fivestar.core.money import yuan_to_fen
 from fivestar.customers.services import CustomerDetails
-from fivestar.tickets.models import Channel, Priority, TicketType
+from fivestar.tickets.models import (
+    Channel,
+    ConfirmationChannel,
+    ConfirmationMethod,
+    ContactChannel,
+    Priority,
+    TicketType,
+)
 from fivestar.tickets.services import TicketRequest
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -307,6 +315,13 @@ class ConfirmForm(ActionForm):
         label=_("客户的答复"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
         choices=[("yes", _("已解决，关闭工单")), ("no", _("未解决，继续处理"))],
     )
+    # The answer staff record (SPEC §5): how it came and who gave it (the customer by default).
+    channel = forms.ChoiceField(
+        label=pgettext_lazy("label", "确认渠道"), required=False, initial=ContactChannel.PHONE,
+        choices=[(value, label) for value, label in ConfirmationChannel.choices
+                 if value != ConfirmationChannel.PORTAL])
+    confirmed_by = forms.CharField(label=pgettext_lazy("label", "确认人"), max_length=100,
+                                   required=False, help_text=_("留空：客户本人。"))
     note = forms.CharField(label=_("备注"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -346,6 +361,19 @@ _FIELD_LABELS = {
     "target": pgettext_lazy("label", "目标"),
     "due_at": _("新的截止时间"),
     "customer_agreed": _("客户已同意"),
+    "confirmation": pgettext_lazy("label", "确认方式"),
+    "channel": pgettext_lazy("label", "联系方式"),
+    "confirmed_by": pgettext_lazy("label", "确认人"),
+    "confirmed_at": pgettext_lazy("label", "确认时间"),
+    "reached": pgettext_lazy("label", "已联系上"),
+    "decision": pgettext_lazy("label", "审批意见"),
+}
+
+#: How the values of a choice field built from a schema read (the code itself otherwise).
+_CHOICE_LABELS: dict[str, dict] = {
+    "confirmation": dict(ConfirmationMethod.choices),
+    "channel": dict(ConfirmationChannel.choices),
+    "decision": {"approve": _("批准"), "decline": _("驳回")},
 }
 
 
@@ -384,8 +412,11 @@ def schema_form_class(schema, *, target_choices=()) -> type[ActionForm]:
             field: forms.Field = forms.ChoiceField(label=label, choices=list(target_choices),
                                                    required=required)
         elif get_origin(annotation) is Literal:
-            field = forms.ChoiceField(label=label, required=required,
-                                      choices=[(value, value) for value in get_args(annotation)])
+            names = _CHOICE_LABELS.get(name, {})
+            choices = [(value, names.get(value, value)) for value in get_args(annotation)]
+            if not required and info.default is None:
+                choices = [("", _("请选择…")), *choices]
+            field = forms.ChoiceField(label=label, required=required, choices=choices)
         elif annotation is bool:
             field = forms.BooleanField(label=label, required=required)
         elif annotation is int:
@@ -403,6 +434,8 @@ def schema_form_class(schema, *, target_choices=()) -> type[ActionForm]:
                 label=label, required=required, max_length=length,
                 widget=forms.Textarea(attrs={"rows": 2}) if long_text else forms.TextInput(),
             )
+        if info.default not in (None, PydanticUndefined) and not callable(info.default):
+            field.initial = info.default  # a yes/no that defaults to yes starts ticked
         fields[name] = field
     return type(f"{schema.__name__}Form", (ActionForm,), fields)
 

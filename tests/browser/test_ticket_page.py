@@ -41,7 +41,7 @@ def test_reply_note_and_actions_without_reloading(page, live_server, sign_in, sc
     sign_in(page, "agent1")
     page.goto(f"{live_server.url}/workspace/tickets/{ticket.number}/")
     page.evaluate("window.__sameDocument = true")
-    assert buttons(page) == ["accept", "cancel", "set_priority"]
+    assert buttons(page) == ["accept", "cancel", "set_priority", "contact"]
     assert "138****8000" in page.locator("#contact-phone").inner_text()
 
     # An internal note, sent with Ctrl+Enter.
@@ -63,7 +63,7 @@ def test_reply_note_and_actions_without_reloading(page, live_server, sign_in, sc
     # Accept: one click; the header and its buttons follow the new state.
     page.click("#ticket-header [data-action=accept]")
     page.wait_for_selector("#ticket-header [data-status=accepted]")
-    assert buttons(page) == ["assign", "cancel", "set_priority"]
+    assert buttons(page) == ["assign", "cancel", "set_priority", "contact"]
 
     # Assign: a small form, then the buttons move on again.
     page.click("#ticket-header [data-action=assign]")

@@ -59,5 +59,5 @@ def reseeded(concurrent_database):
 
     for name in ("0002_default_calendars", "0004_default_policies",
                  "0005_sla_message_templates", "0007_default_visit_target",
-                 "0009_official_holidays"):
+                 "0009_official_holidays", "0010_rules_real_contact"):
         import_module(f"fivestar.sla.migrations.{name}").seed(apps, None)

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from fivestar.sla.models import ClockState, SlaClock
 from fivestar.tickets.models import Ticket
 from fivestar.tickets.selectors import ticket_deadlines
-from fivestar.tickets.services import Actor, cancel_ticket
+from fivestar.tickets.services import Actor, cancel_ticket, contact_customer
 from tests.sla.calendars import cn
 from tests.sla.flow import (
     Now,
@@ -123,9 +123,11 @@ class TestTheRoad:
         assign(ticket, agent, technician)
         contact = clock(ticket, "contact")
         assert (contact.started_at, contact.due_at) == (now.value, cn(2026, 3, 2, 10, 10))
+        now.set(cn(2026, 3, 2, 9, 55))
+        contact_customer(ticket=ticket, actor=Actor(user=technician), note="约好上午上门")
+        assert clock(ticket, "contact").state == ClockState.MET
         now.set(cn(2026, 3, 2, 10, 0))
         start(ticket, technician)
-        assert clock(ticket, "contact").state == ClockState.MET
         assert clock(ticket, "respond").state == ClockState.MET
         update = clock(ticket, "update")
         assert (update.started_at, update.due_at) == (now.value, cn(2026, 3, 2, 16, 0))
@@ -233,6 +235,9 @@ class TestPause:
         now.set(cn(2026, 3, 2, 20, 5))
         reply(ticket, agent)
         accept(ticket, agent)
+        # A supervisor of the ticket's department assigns a P1 straight on (issue 18 item 10).
+        supervisor.department = ticket.department
+        supervisor.save()
         assign(ticket, supervisor, senior_technician)
         start(ticket, senior_technician)
         now.set(cn(2026, 3, 2, 21, 0))

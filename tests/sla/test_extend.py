@@ -21,6 +21,14 @@ pytestmark = pytest.mark.django_db
 RECEIVED = cn(2026, 3, 2, 10, 0)  # a Monday
 
 
+@pytest.fixture(autouse=True)
+def within_the_limit(settings):
+    """The extensions here are the assignee's own, a few days on a 24-hour target: since
+    issue 18 item 16 one granting more than twice the target waits for a supervisor
+    (tests/sla/test_extension_approval.py), so this file allows ten times the target."""
+    settings.SLA_EXTENSION_TARGET_FACTOR = 10
+
+
 def resolve_clock(ticket) -> SlaClock:
     return SlaClock.objects.filter(ticket=ticket, name="resolve").order_by("-id").first()
 
@@ -111,14 +119,15 @@ class TestTheService:
         now.set(RECEIVED + timedelta(minutes=5))
         accept(ticket, agent)
         assign(ticket, agent, tech)
-        start(ticket, tech)  # respond met; update due 16:05, resolve Tue 10:00
+        # respond met; contact due 10:35 (start is no contact), update 16:05, resolve Tue 10:00
+        start(ticket, tech)
         ticket.refresh_from_db()
         assert ticket.next_due_at == RECEIVED + timedelta(minutes=10)  # first response
         now.set(RECEIVED + timedelta(minutes=6))
-        extend(ticket, tech, RECEIVED + timedelta(hours=1), target="first_response",
-               reason="客户要求一小时后再联系")
+        extend(ticket, tech, RECEIVED + timedelta(minutes=30), target="first_response",
+               reason="客户要求半小时后再联系")
         ticket.refresh_from_db()
-        assert ticket.next_due_at == RECEIVED + timedelta(hours=1)
+        assert ticket.next_due_at == RECEIVED + timedelta(minutes=30)
 
 
 class TestWhoMayExtend:

@@ -33,9 +33,13 @@ def test_defaults_reproduce_spec_section_3(priority, respond, resolve, update, c
     first = targets["first_response"]
     assert (first.duration, first.outside_hours_duration) == (10 * M, 30 * M)
     assert first.calendar is None and first.hours_calendar is None  # wall clock; default hours
-    assert (first.start_event, first.stop_events) == ("created", ["staff_reply"])
+    # Issue 18 items 3 and 4: a reached contact or a ticket taken on the phone or at the
+    # counter answers the customer; ``start`` is no contact.
+    assert (first.start_event, first.stop_events) == (
+        "created", ["staff_reply", "live_intake", "customer_contacted"])
     assert (targets["contact"].duration, targets["contact"].calendar) == (30 * M, None)
     assert targets["contact"].start_event == "assigned"
+    assert targets["contact"].stop_events == ["staff_reply", "customer_contacted", "arrive"]
     assert (targets["acceptance"].duration, targets["acceptance"].calendar) == (24 * H, None)
     assert targets["acceptance"].stop_events == ["accept"]
     for name, duration in (("respond", respond), ("resolve", resolve), ("update", update)):

@@ -120,7 +120,7 @@ def test_not_solved_sends_no_closed_message(agent, technician):
 
 def test_close_by_staff_tells_the_customer(agent, technician):
     ticket = _resolved(agent, technician)
-    close_ticket(ticket=ticket, actor=Actor(agent))
+    close_ticket(ticket=ticket, actor=Actor(agent), method="recorded")
     assert len(_rows("ticket_closed")) == 2
 
 

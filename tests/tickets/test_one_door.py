@@ -61,6 +61,21 @@ def _with_clocks(people: People, *, visit: bool = False) -> Ticket:
     return ticket
 
 
+def _long_extension_asked(people: People) -> Ticket:
+    """A ticket whose technician asked for an extension beyond the limit (issue 18 item 16)."""
+    from fivestar.sla.extensions import extend_deadline
+
+    ticket = _with_clocks(people)
+    # The supervisor who decides is one of the ticket's department.
+    people.supervisor.department = ticket.department
+    people.supervisor.save()
+    due = ticket.sla_clocks.get(name="resolve").due_at
+    extend_deadline(ticket=ticket, target="resolve", new_due_at=due + timedelta(days=10),
+                    reason="客户出国两周", customer_agreed=True,
+                    actor=Actor(user=people.technician))
+    return ticket
+
+
 def _quoted(people: People) -> Ticket:
     ticket = TicketFactory(status=Status.ASSIGNED, assignee=people.technician)
     propose_quote(ticket=ticket, actor=Actor(user=people.technician), labour_fen=20000,
@@ -112,8 +127,17 @@ CASES: dict[str, Case] = {
     "confirm": Case(lambda p: TicketFactory(status=Status.RESOLVED), "agent",
                     api=lambda t: {"solved": True}, form=lambda t: {"confirm-solved": "yes"},
                     taken=lambda t: t.status == Status.CLOSED),
+    # Closing rests on a recorded confirmation (issue 18 item 6).
     "close": Case(lambda p: TicketFactory(status=Status.RESOLVED), "agent",
+                  api=lambda t: {"confirmation": "recorded", "channel": "phone"},
+                  form=lambda t: {"close-confirmation": "recorded", "close-channel": "phone"},
                   taken=lambda t: t.status == Status.CLOSED),
+    "contact": Case(lambda p: TicketFactory(status=Status.ASSIGNED, assignee=p.technician),
+                    "technician",
+                    api=lambda t: {"channel": "phone", "note": "约好明早上门"},
+                    form=lambda t: {"contact-channel": "phone", "contact-reached": "on",
+                                    "contact-note": "约好明早上门"},
+                    taken=lambda t: t.events.filter(action="contact").exists()),
     "reopen": Case(lambda p: TicketFactory(status=Status.CLOSED), "agent",
                    api=lambda t: {"reason": "又不制冷"},
                    form=lambda t: {"reopen-reason": "又不制冷"},
@@ -136,6 +160,10 @@ CASES: dict[str, Case] = {
                         "extend-due_at": timezone.localtime(
                             t.sla_clocks.get(name="resolve").due_at + timedelta(days=2)
                         ).strftime("%Y-%m-%dT%H:%M")},
+        taken=lambda t: t.sla_clocks.get(name="resolve").extended > timedelta(0)),
+    "decide_extension": Case(
+        _long_extension_asked, "supervisor", api=lambda t: {"decision": "approve"},
+        form=lambda t: {"decide_extension-decision": "approve"},
         taken=lambda t: t.sla_clocks.get(name="resolve").extended > timedelta(0)),
     "arrive": Case(lambda p: _with_clocks(p, visit=True), "technician",
                    taken=lambda t: t.sla_clocks.get(name="visit").met_at is not None),

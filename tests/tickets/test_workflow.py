@@ -118,7 +118,8 @@ class TestTransitionTable:
             "resume": lambda: resume_ticket(ticket=ticket, actor=staff(technician)),
             "resolve": lambda: resolve_ticket(ticket=ticket, actor=staff(technician),
                                               record=Resolution(resolution="已修复")),
-            "close": lambda: close_ticket(ticket=ticket, actor=staff(supervisor)),
+            "close": lambda: close_ticket(ticket=ticket, actor=staff(supervisor),
+                                          method="recorded"),
             "reopen": lambda: reopen_ticket(ticket=ticket, actor=staff(supervisor),
                                             reason="问题复现"),
         }[action]
@@ -426,7 +427,8 @@ class TestForbiddenTransitions:
 
         assert caught.value.code == "transition_not_allowed"
         assert caught.value.extra["status"] == Status.NEW
-        assert caught.value.extra["allowed_actions"] == ["accept", "cancel", "set_priority"]
+        assert caught.value.extra["allowed_actions"] == [
+            "accept", "cancel", "set_priority", "contact"]
 
     def test_the_assignee_is_told_to_start_first(self, technician):
         ticket = TicketFactory(status=Status.ASSIGNED, assignee=technician)
@@ -436,7 +438,7 @@ class TestForbiddenTransitions:
                            record=Resolution(resolution="x"))
 
         # The assignee may start, or quote out-of-warranty work first (SPEC §4).
-        assert caught.value.extra["allowed_actions"] == ["start", "propose_quote"]
+        assert caught.value.extra["allowed_actions"] == ["start", "contact", "propose_quote"]
         ticket.refresh_from_db()
         assert ticket.status == Status.ASSIGNED
 

@@ -62,7 +62,7 @@ class TestWhatThePageShows:
     def test_only_the_actions_allowed_now_are_offered(self, desk, ticket):
         page = html(desk.get(url(ticket)))
 
-        assert action_buttons(page) == ["accept", "cancel", "set_priority"]
+        assert action_buttons(page) == ["accept", "cancel", "set_priority", "contact"]
 
     def test_a_technician_does_not_see_someone_elses_ticket(self, client_for, ticket):
         outsider = make_user("tech9", "technician")
@@ -269,7 +269,7 @@ class TestActions:
         ticket.refresh_from_db()
         assert ticket.status == Status.ACCEPTED
         page = html(response)
-        assert action_buttons(page) == ["assign", "cancel", "set_priority"]
+        assert action_buttons(page) == ["assign", "cancel", "set_priority", "contact"]
         assert "已完成：受理" in page
         assert 'id="ticket-timeline"' in page and 'hx-swap-oob="true"' in page
 

@@ -8,18 +8,28 @@ transitions on one ticket exactly one applies and the other sees the new state a
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import RoleCode, User
 from fivestar.core.errors import Conflict, PermissionDenied, ValidationFailed
-from fivestar.tickets import events
+from fivestar.tickets import events, hooks
 from fivestar.tickets.actors import Actor
 from fivestar.tickets.errors import TicketErrorCode
-from fivestar.tickets.models import Priority, Status, Ticket, TicketEvent
-from fivestar.tickets.workflow import APPROVERS, FRONT_LINE, check_action
+from fivestar.tickets.models import (
+    ConfirmationChannel,
+    ConfirmationMethod,
+    ContactChannel,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from fivestar.tickets.workflow import FRONT_LINE, check_action, may_approve
 
 __all__ = ["Actor"]  # re-exported: callers have long taken it from here
 
@@ -127,15 +137,17 @@ def _check_assignee(*, assignee: User, priority: str) -> None:
 def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "") -> Ticket:
     """Give the ticket to ``assignee`` (or to another person when already assigned).
 
-    A P1 ticket needs a supervisor's or manager's approval (SPEC §4): assigned by anyone else it
-    waits in awaiting_approval with the proposed assignee; assigned by an approver it goes
-    straight on.
+    A P1 ticket needs a supervisor's or manager's approval (SPEC §4): assigned by anyone but a
+    supervisor or manager of its department (or an administrator) it waits in
+    awaiting_approval with the proposed assignee; assigned by an approver it goes straight on.
     """
     def needs_approval(row: Ticket) -> bool:
+        # Only an approver of this ticket (``workflow.may_approve``: its department's
+        # supervisors and managers, administrators) assigns a P1 straight on.
         return (
             row.status == Status.ACCEPTED
             and row.priority == Priority.P1
-            and not (actor.user is not None and actor.user.role_codes() & APPROVERS)
+            and not (not actor.as_customer and may_approve(row, actor.user))
         )
 
     def target(row: Ticket) -> str:
@@ -157,12 +169,23 @@ def assign_ticket(*, ticket: Ticket, assignee: User, actor: Actor, note: str = "
     )
 
 
-def approve_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
-    """awaiting_approval → assigned: a supervisor or manager approves a P1 assignment."""
+def approve_ticket(*, ticket: Ticket, actor: Actor, note: str = "",
+                   assignee: User | None = None) -> Ticket:
+    """awaiting_approval → assigned: a supervisor or manager of the ticket's department (or an
+    administrator: ``workflow.may_approve``) approves a P1 assignment (SPEC §4), to the proposed
+    assignee or to ``assignee`` instead; a P1 goes to a senior technician only."""
+    def change(row: Ticket) -> dict:
+        chosen = assignee
+        if chosen is None and row.pending_assignee_id is not None:
+            chosen = User.objects.get(pk=row.pending_assignee_id)
+        if chosen is None:
+            raise ValidationFailed(_("请选择处理人。"), fields={"assignee": [_("必填。")]})
+        _check_assignee(assignee=chosen, priority=row.priority)
+        return _set(row, assignee_id=chosen.pk, pending_assignee_id=None)
+
     return _transition(
         ticket=ticket, action="approve", actor=actor, to_status=Status.ASSIGNED,
-        change=lambda row: _set(row, assignee_id=row.pending_assignee_id,
-                                pending_assignee_id=None),
+        change=change,
         write_event=lambda row, from_status, before: events.ticket_approved_event(
             ticket=row, actor=actor, from_status=from_status, before=before, note=note),
     )
@@ -245,15 +268,67 @@ def resolve_ticket(*, ticket: Ticket, actor: Actor, record: Resolution) -> Ticke
     )
 
 
-def confirm_resolution(*, ticket: Ticket, actor: Actor, solved: bool, note: str = "") -> Ticket:
+@dataclass(frozen=True)
+class Confirmation:
+    """The customer's confirmation as staff record it (SPEC §5): how it came (``channel``),
+    who gave it (``confirmed_by``: the customer when blank), when (``confirmed_at``: now when
+    None)."""
+
+    channel: str = ""
+    confirmed_by: str = ""
+    confirmed_at: datetime | None = None
+
+
+def _confirmation_fields(row: Ticket, *, actor: Actor, method: str,
+                         given: Confirmation) -> dict:
+    """The ticket's confirmation fields for a closure resting on ``method``."""
+    now = timezone.now()
+    if method == ConfirmationMethod.NO_ANSWER:
+        return {"confirmation_method": method, "confirmation_channel": "",
+                "confirmed_by_name": "", "confirmed_at": now,
+                "confirmation_recorded_by_id": actor.user.pk if actor.user else None}
+    if method == ConfirmationMethod.CUSTOMER:
+        return {"confirmation_method": method,
+                "confirmation_channel": given.channel or ConfirmationChannel.PORTAL,
+                "confirmed_by_name": row.customer.name[:100], "confirmed_at": now,
+                "confirmation_recorded_by_id": None}
+    at = given.confirmed_at or now
+    if at > now:
+        raise ValidationFailed(_("确认时间不能晚于现在。"),
+                               fields={"confirmed_at": [_("不能晚于现在。")]})
+    if row.resolved_at is not None and at < row.resolved_at:
+        raise ValidationFailed(_("确认时间不能早于工单解决的时间。"),
+                               fields={"confirmed_at": [_("不能早于解决时间。")]})
+    return {"confirmation_method": method,
+            "confirmation_channel": given.channel or ConfirmationChannel.PHONE,
+            "confirmed_by_name": (given.confirmed_by or "").strip()[:100] or row.customer.name,
+            "confirmed_at": at,
+            "confirmation_recorded_by_id": actor.user.pk if actor.user else None}
+
+
+_NO_CONFIRMATION = {"confirmation_method": "", "confirmation_channel": "", "confirmed_by_name": "",
+                    "confirmed_at": None, "confirmation_recorded_by_id": None}
+
+
+def confirm_resolution(*, ticket: Ticket, actor: Actor, solved: bool, note: str = "",
+                       confirmation: Confirmation | None = None) -> Ticket:
     """The customer's answer to "is it solved?" (SPEC §5): solved closes the ticket; not solved
     reopens it and work goes on — and says what is still wrong (a reason is required, on every
-    channel: the portal, the API, staff recording a phone answer)."""
+    channel: the portal, the API, staff recording a phone answer).
+
+    A solved answer is the closure's confirmation: the customer's own (portal, API, a message),
+    or — taken by staff — the customer's answer recorded with how, who and when
+    (``confirmation``: phone and the customer by default, now)."""
     note = (note or "").strip()
+    given = confirmation or Confirmation()
     if solved:
+        method = (ConfirmationMethod.CUSTOMER if actor.as_customer
+                  else ConfirmationMethod.RECORDED)
         return _transition(
             ticket=ticket, action="confirm", actor=actor, to_status=Status.CLOSED,
-            change=lambda row: _set(row, customer_confirmed=True, closed_at=timezone.now()),
+            change=lambda row: _set(row, customer_confirmed=True, closed_at=timezone.now(),
+                                    **_confirmation_fields(row, actor=actor, method=method,
+                                                           given=given)),
             write_event=lambda row, from_status, before: events.ticket_confirmed_event(
                 ticket=row, actor=actor, from_status=from_status, solved=True, before=before,
                 note=note),
@@ -262,21 +337,110 @@ def confirm_resolution(*, ticket: Ticket, actor: Actor, solved: bool, note: str 
         ticket=ticket, action="confirm", actor=actor, to_status=Status.IN_PROGRESS,
         validate=_required_text(note, field="note", message=_("请说明哪里还没有解决。")),
         change=lambda row: _set(row, customer_confirmed=False, resolved_at=None,
-                                reopen_count=row.reopen_count + 1),
+                                reopen_count=row.reopen_count + 1, **_NO_CONFIRMATION),
         write_event=lambda row, from_status, before: events.ticket_confirmed_event(
             ticket=row, actor=actor, from_status=from_status, solved=False, before=before,
             note=note),
     )
 
 
-def close_ticket(*, ticket: Ticket, actor: Actor, note: str = "") -> Ticket:
-    """resolved → closed by staff (e.g. the customer confirmed on a phone callback)."""
+@dataclass(frozen=True)
+class NoAnswerRule:
+    """When a customer who cannot be reached counts as confirming (SPEC §5): ``attempts``
+    unanswered contact attempts logged since the resolution, on at least ``working_days``
+    different working days of the working calendar. Settings ``TICKET_NO_ANSWER_ATTEMPTS``
+    (3) and ``TICKET_NO_ANSWER_WORKING_DAYS`` (3)."""
+
+    attempts: int
+    working_days: int
+
+
+def no_answer_rule() -> NoAnswerRule:
+    return NoAnswerRule(attempts=int(getattr(settings, "TICKET_NO_ANSWER_ATTEMPTS", 3)),
+                        working_days=int(getattr(settings, "TICKET_NO_ANSWER_WORKING_DAYS", 3)))
+
+
+def unanswered_attempts(*, ticket: Ticket) -> list[TicketEvent]:
+    """The unanswered contact attempts logged on ``ticket`` since it was last resolved."""
+    found = TicketEvent.objects.filter(ticket=ticket, action=events.TicketEventKind.CONTACTED)
+    if ticket.resolved_at is not None:
+        found = found.filter(at__gte=ticket.resolved_at)
+    return [event for event in found.order_by("at", "id")
+            if isinstance(event.payload, events.Contacted) and not event.payload.reached]
+
+
+def _no_answer_rule_met(row: Ticket) -> int:
+    """The number of unanswered attempts when they satisfy the rule; else Conflict."""
+    rule = no_answer_rule()
+    attempts = unanswered_attempts(ticket=row)
+    days = {timezone.localdate(event.at) for event in attempts}
+    working_days = sum(1 for day in days if hooks.is_working_day(day))
+    if len(attempts) < rule.attempts or working_days < rule.working_days:
+        raise Conflict(
+            _("还不能按“联系不上”关闭：需要在 %(days)s 个不同工作日共 %(need)s 次未接通的联系记录，"
+              "现有 %(count)s 次、%(have)s 个工作日。")
+            % {"days": rule.working_days, "need": rule.attempts, "count": len(attempts),
+               "have": working_days},
+            code=TicketErrorCode.NO_ANSWER_RULE_NOT_MET,
+            extra={"attempts": len(attempts), "working_days": working_days,
+                   "required_attempts": rule.attempts,
+                   "required_working_days": rule.working_days},
+        )
+    return len(attempts)
+
+
+def close_ticket(*, ticket: Ticket, actor: Actor, method: str = "", note: str = "",
+                 confirmation: Confirmation | None = None) -> Ticket:
+    """resolved → closed by staff, resting on the customer's confirmation (SPEC §5):
+    ``method`` ``recorded`` — the customer confirmed to staff (``confirmation``: how, who,
+    when) — or ``no_answer`` — the customer could not be reached (``NoAnswerRule``), recorded
+    as such. Without one: Conflict ``confirmation_required``; the no-answer rule not yet met:
+    Conflict ``no_answer_rule_not_met``."""
+    given = confirmation or Confirmation()
+    attempts = {"count": 0}
+
+    def validate(row: Ticket) -> None:
+        if method == ConfirmationMethod.NO_ANSWER:
+            attempts["count"] = _no_answer_rule_met(row)
+        elif method != ConfirmationMethod.RECORDED:
+            raise Conflict(
+                _("关闭前须记录客户的确认：客户本人确认，或记录客户在电话等渠道中的确认"
+                  "（谁、何时、何种方式），或按“联系不上”规则关闭。"),
+                code=TicketErrorCode.CONFIRMATION_REQUIRED, extra={"status": row.status},
+            )
+        if given.channel and given.channel not in ContactChannel.values:
+            raise ValidationFailed(_("未知的确认渠道。"), fields={"channel": [_("无效的取值。")]})
+
     return _transition(
-        ticket=ticket, action="close", actor=actor, to_status=Status.CLOSED,
-        change=lambda row: _set(row, closed_at=timezone.now()),
+        ticket=ticket, action="close", actor=actor, to_status=Status.CLOSED, validate=validate,
+        change=lambda row: _set(
+            row, closed_at=timezone.now(),
+            customer_confirmed=True if method == ConfirmationMethod.RECORDED else None,
+            **_confirmation_fields(row, actor=actor, method=method, given=given)),
         write_event=lambda row, from_status, before: events.ticket_closed_event(
-            ticket=row, actor=actor, from_status=from_status, before=before, note=note),
+            ticket=row, actor=actor, from_status=from_status, before=before, note=note,
+            attempts=attempts["count"]),
     )
+
+
+def contact_customer(*, ticket: Ticket, actor: Actor, channel: str = ContactChannel.PHONE,
+                     reached: bool = True, note: str = "") -> Ticket:
+    """Staff contacted the customer (a call, a message, a visit) or tried to (SPEC §3: the
+    assignee contacts the customer within 30 minutes; SPEC §5: the closing callback). One
+    ``contact`` event on the timeline; a contact that reached the customer meets the contact
+    target, an unanswered attempt counts toward the no-answer rule. A reached contact says what
+    was said (``note``)."""
+    note = (note or "").strip()
+    if channel not in ContactChannel.values:
+        raise ValidationFailed(_("未知的联系方式。"), fields={"channel": [_("无效的取值。")]})
+    with action_on_ticket(ticket=ticket, action=events.TicketEventKind.CONTACTED.value,
+                          actor=actor) as row:
+        if reached and not note:
+            raise ValidationFailed(_("请记录与客户沟通的内容。"), fields={"note": [_("必填。")]})
+        events.customer_contacted_event(ticket=row, actor=actor, channel=channel,
+                                        reached=reached, note=note or _("未接通"))
+        row.save(update_fields=["updated_at"])
+    return ticket
 
 
 def reopen_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
@@ -285,7 +449,7 @@ def reopen_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
         ticket=ticket, action="reopen", actor=actor, to_status=Status.IN_PROGRESS,
         validate=_required_text(reason, field="reason", message=_("请说明重开原因。")),
         change=lambda row: _set(row, closed_at=None, resolved_at=None, customer_confirmed=None,
-                                reopen_count=row.reopen_count + 1),
+                                reopen_count=row.reopen_count + 1, **_NO_CONFIRMATION),
         write_event=lambda row, from_status, before: events.ticket_reopened_event(
             ticket=row, actor=actor, from_status=from_status, before=before,
             reason=reason.strip()),
@@ -304,19 +468,56 @@ def cancel_ticket(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     )
 
 
+_HELD = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER})
+
+
 def set_priority(*, ticket: Ticket, actor: Actor, priority: str, reason: str = "") -> Ticket:
-    """Confirm or change the priority (SPEC §3: proposed on intake, confirmed by the agent)."""
-    def validate(_row: Ticket) -> None:
+    """Confirm or change the priority (SPEC §3: proposed on intake, confirmed by the agent).
+
+    P1 approval cannot be gone round (SPEC §4): lowering a P1 takes someone who may approve
+    it (a supervisor or manager of the ticket's department, or an administrator; else 403
+    ``priority_change_needs_approver``); raising a ticket someone already holds to P1 sends it
+    back to awaiting_approval with its holder proposed — unless the one raising it may approve
+    and the holder is a senior technician — so that an approver confirms a senior technician.
+    """
+    user = actor.user if not actor.as_customer else None
+
+    def validate(row: Ticket) -> None:
         if priority not in Priority.values:
             raise ValidationFailed(
                 _("优先级只能是 P1、P2 或 P3。"), fields={"priority": [_("无效的优先级。")]}
             )
+        if row.priority == Priority.P1 and priority != Priority.P1 and not may_approve(
+                row, user):
+            raise PermissionDenied(
+                _("降低一级（紧急）工单的优先级须由所属部门的主管、经理（或系统管理员）操作。"),
+                code=TicketErrorCode.PRIORITY_CHANGE_NEEDS_APPROVER,
+            )
+
+    def back_to_approval(row: Ticket) -> bool:
+        if priority != Priority.P1 or row.priority == Priority.P1 or row.status not in _HELD:
+            return False
+        holder = row.assignee
+        return not (may_approve(row, user) and holder is not None
+                    and holder.has_role(RoleCode.SENIOR_TECHNICIAN))
+
+    decided: dict[str, bool] = {}
+
+    def target(row: Ticket) -> str:
+        decided["back"] = back_to_approval(row)
+        return Status.AWAITING_APPROVAL if decided["back"] else row.status
+
+    def change(row: Ticket) -> dict:
+        changed = _set(row, priority=priority, priority_confirmed=True)
+        if decided.get("back"):
+            changed |= _set(row, pending_assignee_id=row.assignee_id, assignee_id=None)
+        return changed
 
     return _transition(
-        ticket=ticket, action="set_priority", actor=actor, to_status=None, validate=validate,
-        change=lambda row: _set(row, priority=priority, priority_confirmed=True),
-        write_event=lambda row, _from_status, before: events.ticket_priority_set_event(
-            ticket=row, actor=actor, before=before, reason=reason),
+        ticket=ticket, action="set_priority", actor=actor, to_status=target, validate=validate,
+        change=change,
+        write_event=lambda row, from_status, before: events.ticket_priority_set_event(
+            ticket=row, actor=actor, before=before, reason=reason, from_status=from_status),
     )
 
 
