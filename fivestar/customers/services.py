@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import ValidationFailed
+from fivestar.core.rows import insert
 from fivestar.customers.models import AccessSource, Customer, PersonalDataAccess
 from fivestar.customers.phones import normalize_phone
 
@@ -62,14 +63,12 @@ def match_or_create_customer(
             raise ValidationFailed(
                 _("新客户需要填写姓名。"), fields={f"{field_prefix}name": [_("必填。")]}
             )
-        try:
-            with transaction.atomic():
-                return Customer.objects.create(
-                    name=name[:100], phone=phone, email=email,
-                    address=(details.address or "").strip()[:300],
-                )
-        except IntegrityError:
-            continue  # somebody created the same customer a moment ago: read theirs
+        customer = Customer(name=name[:100], phone=phone, email=email,
+                            address=(details.address or "").strip()[:300])
+        # One statement, no savepoint: a row somebody created a moment ago with this phone or
+        # email refuses ours, and the next turn reads theirs.
+        if insert(customer, skip_conflicts=True):
+            return customer
     raise ValidationFailed(_("客户信息冲突，请重试。"), fields={f"{field_prefix}phone": []})
 
 

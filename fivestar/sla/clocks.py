@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from fivestar.core.compiled import CompiledQuery
 from fivestar.core.errors import DomainError
 from fivestar.core.memo import memo
+from fivestar.core.rows import insert_all
 from fivestar.sla.events import SlaEventKind
 from fivestar.sla.models import ClockState, SlaClock, SlaTarget, default_warn_percent
 from fivestar.sla.selectors import calendar_snapshot, load_calendar, policy_for
@@ -363,7 +364,7 @@ def on_ticket_event(event: TicketEvent) -> None:
     for clock in applied.changed:
         clock.save()
     if applied.started:
-        SlaClock.objects.bulk_create(applied.started)
+        insert_all(applied.started)  # one INSERT, its statement kept (core.rows)
     refresh_next_due(ticket=ticket, clocks=[*clocks, *applied.started])
     if (scratch := memo()) is not None:
         # Inside the intake's answer (core.memo): its deadlines are the clocks just started.

@@ -1,0 +1,75 @@
+"""Writing new rows without the ORM building the INSERT each time.
+
+``Model.objects.create`` builds its INSERT anew for every row — about a third of a
+millisecond of Python per row here, for a statement PostgreSQL runs in a fraction of that.
+``insert`` and ``insert_all`` keep the statement per model (and per number of rows), compute
+each column's value exactly as ``save()`` would (``pre_save``: defaults, ``auto_now``; then the
+field's own conversion for the database), and set the new primary keys on the objects. No
+signals are sent: use them only for models nobody listens to (``post_save``, ``pre_save``).
+
+``skip_conflicts=True`` adds ``ON CONFLICT DO NOTHING``: a row that would break a unique
+constraint is not written, and ``insert`` answers False instead of raising — no savepoint, no
+rolled-back statement, the caller's transaction stays usable (PostgreSQL and SQLite ≥ 3.35).
+"""
+
+from collections.abc import Sequence
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+
+_statements: dict[tuple, tuple[str, list]] = {}
+
+
+def _statement(model: type[Model], rows: int, skip_conflicts: bool, alias: str) -> tuple:
+    connection = connections[alias]
+    key = (model, rows, skip_conflicts, alias)
+    found = _statements.get(key)
+    if found is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not f.generated and f is not meta.auto_field]
+        quote = connection.ops.quote_name
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+            f"VALUES {', '.join([one] * rows)}"
+            f"{' ON CONFLICT DO NOTHING' if skip_conflicts else ''}"
+            f" RETURNING {quote(meta.pk.column)}"
+        )
+        found = _statements[key] = (sql, fields)
+    return found
+
+
+def _values(obj: Model, fields: list, connection) -> list:
+    return [field.get_db_prep_save(field.pre_save(obj, True), connection=connection)
+            for field in fields]
+
+
+def insert(obj: Model, *, skip_conflicts: bool = False, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """INSERT ``obj`` as a new row and set its primary key; False (and nothing written) when
+    ``skip_conflicts`` and a unique constraint already holds such a row."""
+    connection = connections[using]
+    sql, fields = _statement(type(obj), 1, skip_conflicts, using)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _values(obj, fields, connection))
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, using
+    return True
+
+
+def insert_all(objs: Sequence[Model], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """INSERT every one of ``objs`` (all of one model) in one statement and set their keys."""
+    if not objs:
+        return
+    connection = connections[using]
+    sql, fields = _statement(type(objs[0]), len(objs), False, using)
+    params = [value for obj in objs for value in _values(obj, fields, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = [row[0] for row in cursor.fetchall()]
+    # PostgreSQL and SQLite return a multi-row VALUES' rows in order (bulk_create relies on it).
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, using
