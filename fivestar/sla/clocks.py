@@ -29,7 +29,7 @@ from django.utils.dateparse import parse_datetime
 from fivestar.core.compiled import CompiledQuery
 from fivestar.core.errors import DomainError
 from fivestar.core.memo import memo
-from fivestar.core.rows import insert_all
+from fivestar.core.rows import insert_all, update
 from fivestar.sla.events import SlaEventKind
 from fivestar.sla.models import ClockState, SlaClock, SlaTarget, default_warn_percent
 from fivestar.sla.selectors import calendar_snapshot, load_calendar, policy_for
@@ -390,8 +390,7 @@ def refresh_next_due(*, ticket: Ticket, clocks: list[SlaClock] | None = None) ->
     if ticket.status in OPEN_STATUSES:
         due = min((c.due_at for c in counting(clocks)), default=None)
     if ticket.next_due_at != due:
-        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due)
-        ticket.next_due_at = due
+        update(ticket, next_due_at=due)  # the queryset update, its statement kept (core.rows)
 
 
 # --- reading --------------------------------------------------------------------------------
