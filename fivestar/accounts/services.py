@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from fivestar.accounts.models import ApiToken, Role, RoleCode, User
+from fivestar.accounts.selectors import forget_tokens
 
 
 def create_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
@@ -19,7 +20,9 @@ def create_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
 def revoke_api_tokens(*, tokens: QuerySet[ApiToken]) -> int:
     """Revoke the given tokens at once; already revoked ones keep their first revocation time.
     Returns how many were revoked now."""
-    return tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    count = tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    forget_tokens()
+    return count
 
 
 def grant_roles(*, user: User, roles: list[str]) -> None:

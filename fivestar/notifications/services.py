@@ -18,6 +18,7 @@ from django.template import TemplateSyntaxError, engines
 from django.template.backends.django import Template
 from django.utils import timezone, translation
 
+from fivestar.core.rows import insert
 from fivestar.notifications.models import (
     About,
     Channel,
@@ -93,26 +94,24 @@ def queue_message(
     except TemplateSyntaxError:
         logger.exception("template %s is broken; message not queued", template)
         return None
-    try:
-        # A savepoint: on a dedupe race the caller's transaction stays usable.
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                channel=channel,
-                recipient=recipient[:254],
-                subject=subject[:300],
-                body=body,
-                template_code=template_code,
-                language=template.language,
-                **About.reference(about),
-                dedupe_key=dedupe_key or None,
-                next_attempt_at=timezone.now(),
-            )
-    except IntegrityError:
-        if dedupe_key:
-            existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
-            if existing is not None:
-                return existing
-        raise
+    message = OutboxMessage(
+        channel=channel,
+        recipient=recipient[:254],
+        subject=subject[:300],
+        body=body,
+        template_code=template_code,
+        language=template.language,
+        **About.reference(about),
+        dedupe_key=dedupe_key or None,
+        next_attempt_at=timezone.now(),
+    )
+    # One statement, no savepoint: a repeated dedupe key is refused by the unique constraint
+    # without an error, and the caller's transaction stays usable (core.rows).
+    if not insert(message, skip_conflicts=True):
+        existing = dedupe_key and OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing:
+            return existing
+        raise IntegrityError("outbox message refused by a unique constraint")
     transaction.on_commit(partial(_enqueue_delivery, [message.pk]), robust=True)
     return message
 

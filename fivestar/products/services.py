@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
+from fivestar.core.rows import insert
 from fivestar.customers.models import Customer
 from fivestar.products.models import ProductModel, Unit
 
@@ -18,19 +19,18 @@ def register_unit(
     """
     serial = serial_number.strip()
     for _attempt in range(2):
+        # Most units are new: written first, in one statement, the unique (model, serial)
+        # refusing a known one without an error; then the known one is read.
+        unit = Unit(product_model=product_model, serial_number=serial,
+                    purchase_date=purchase_date, customer=customer)
+        if insert(unit, skip_conflicts=True):
+            return unit
         # Unique per model: a slice, not ``first()`` and the ORDER BY it would build.
         unit = next(iter(
             Unit.objects.filter(product_model=product_model, serial_number=serial)[:1]
         ), None)
         if unit is None:
-            try:
-                with transaction.atomic():
-                    return Unit.objects.create(
-                        product_model=product_model, serial_number=serial,
-                        purchase_date=purchase_date, customer=customer,
-                    )
-            except IntegrityError:
-                continue
+            continue  # deleted in between: write it again
         changed = []
         if unit.purchase_date is None and purchase_date is not None:
             unit.purchase_date = purchase_date

@@ -23,11 +23,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from fivestar.core.compiled import CompiledQuery
 from fivestar.core.errors import DomainError
+from fivestar.core.memo import memo
+from fivestar.core.rows import insert_all, update
 from fivestar.sla.events import SlaEventKind
 from fivestar.sla.models import ClockState, SlaClock, SlaTarget, default_warn_percent
 from fivestar.sla.selectors import calendar_snapshot, load_calendar, policy_for
@@ -385,8 +387,15 @@ def on_ticket_event(event: TicketEvent) -> None:
     for clock in applied.changed:
         clock.save()
     if applied.started:
-        SlaClock.objects.bulk_create(applied.started)
+        insert_all(applied.started)  # one INSERT, its statement kept (core.rows)
     refresh_next_due(ticket=ticket, clocks=[*clocks, *applied.started])
+    if (scratch := memo()) is not None:
+        # Inside the intake's answer (core.memo): its deadlines are the clocks just started.
+        # Any later event of the ticket forgets them.
+        if event.kind == TicketEventKind.CREATED:
+            scratch[("sla_clocks", ticket.pk)] = list(applied.started)
+        else:
+            scratch.pop(("sla_clocks", ticket.pk), None)
 
 
 def counting(clocks) -> list[SlaClock]:
@@ -404,8 +413,7 @@ def refresh_next_due(*, ticket: Ticket, clocks: list[SlaClock] | None = None) ->
     if ticket.status in OPEN_STATUSES:
         due = min((c.due_at for c in counting(clocks)), default=None)
     if ticket.next_due_at != due:
-        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due)
-        ticket.next_due_at = due
+        update(ticket, next_due_at=due)  # the queryset update, its statement kept (core.rows)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -419,10 +427,20 @@ def deadline_payload(clock: SlaClock, *, now: datetime) -> dict:
             "breached": breached, "calendar_unconfirmed": clock.calendar_unconfirmed}
 
 
+# One ticket's clocks, with SQL built once per process (see fivestar/core/compiled.py).
+_CLOCKS_OF_TICKET = CompiledQuery(
+    lambda ticket_id: SlaClock.objects.filter(ticket_id=ticket_id), ticket_id=-9_000_001
+)
+
+
 def deadlines_for(ticket: Ticket) -> dict[str, dict]:
     """The ticket's deadlines keyed by target name (DESIGN.md): the latest clock of each
     target. Uses ``ticket.sla_clocks`` as prefetched when it is (the list endpoint)."""
-    clocks: QuerySet[SlaClock] | list[SlaClock] = ticket.sla_clocks.all()
+    clocks = getattr(ticket, "_prefetched_objects_cache", {}).get("sla_clocks")
+    if clocks is None and (scratch := memo()) is not None:
+        clocks = scratch.get(("sla_clocks", ticket.pk))
+    if clocks is None:
+        clocks = _CLOCKS_OF_TICKET.run(ticket_id=ticket.pk)
     now = timezone.now()
     latest: dict[str, SlaClock] = {}
     for clock in sorted(clocks, key=lambda c: c.pk):

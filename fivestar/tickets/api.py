@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from fivestar.accounts.models import User
 from fivestar.core.errors import ValidationFailed
+from fivestar.core.memo import request_memo
 from fivestar.core.queryplans import planned_for_their_values
 from fivestar.core.responses import answers
 from fivestar.customers.masking import mask
@@ -154,6 +155,11 @@ def create_ticket(
     """Record a request as a ticket. With ``Idempotency-Key`` a repeat returns the first ticket
     (200) and creates nothing."""
     customer = payload.customer
+    with request_memo():
+        return _created(request, payload, customer, idempotency_key)
+
+
+def _created(request: HttpRequest, payload: TicketIn, customer, idempotency_key: str | None):
     intake = services.create_ticket(
         request=TicketRequest(
             channel=payload.channel, type=payload.type,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from pydantic import TypeAdapter
 
 from fivestar.accounts.models import Department, Outlet, User
+from fivestar.core.rows import insert
 from fivestar.tickets import hooks
 from fivestar.tickets.actors import Actor
 from fivestar.tickets.models import (
@@ -292,7 +293,7 @@ def record_event(
         payload = spec.payload()
     if not isinstance(payload, spec.payload):
         raise TypeError(f"{kind!r} carries {spec.payload.__name__}, not {type(payload).__name__}")
-    event = TicketEvent.objects.create(
+    event = TicketEvent(
         ticket=ticket,
         at=timezone.now(),
         actor=actor.user,
@@ -305,6 +306,7 @@ def record_event(
         after=_jsonable(spec.adapter.dump_python(payload, exclude_none=True)),
         note=note,
     )
+    insert(event)  # append-only: always a new row (core.rows spares the ORM's statement)
     hooks.dispatch(event)
     return event
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fivestar.accounts.models import RoleCode, User
+from fivestar.core.compiled import CompiledQuery
 from fivestar.core.errors import NotFound, ValidationFailed
 from fivestar.core.textsearch import contains_text, one_of
 from fivestar.customers.models import Customer
@@ -69,17 +70,27 @@ def customers_of_visible_tickets(user: User) -> QuerySet[Customer] | None:
     return Customer.objects.filter(pk__in=visible_tickets(user=user).values("customer_id"))
 
 
+_TICKET_RELATED = ("customer", "assignee", "department", "outlet", "product_model",
+                   "product_model__product_line", "unit", "confirmation_recorded_by")
+# The roles that see every ticket read one by its number with SQL built once per process (the
+# eight-table join cost the ORM ~2 ms to build and PostgreSQL 0.3 ms to answer).
+_TICKET_BY_NUMBER = CompiledQuery(
+    lambda number: Ticket.objects.select_related(*_TICKET_RELATED).filter(number=number),
+    number="\x01number",
+)
+
+
 def ticket_for_user(*, number: str, user: User) -> Ticket:
     """The ticket with this number if ``user`` may see it; otherwise NotFound (never 403, so
     that nobody learns which numbers exist)."""
+    if sees_every_ticket(user=user):
+        found = _TICKET_BY_NUMBER.run(number=number)
+        if found:
+            return found[0]
+        raise NotFound(_("没有找到工单 %(number)s。") % {"number": number[:30]})
     try:
         # get(), not first(): the number is unique, and first() would sort the eight-table join.
-        return (
-            visible_tickets(user=user)
-            .select_related("customer", "assignee", "department", "outlet", "product_model",
-                            "product_model__product_line", "unit", "confirmation_recorded_by")
-            .get(number=number)
-        )
+        return visible_tickets(user=user).select_related(*_TICKET_RELATED).get(number=number)
     except Ticket.DoesNotExist:
         raise NotFound(_("没有找到工单 %(number)s。") % {"number": number[:30]}) from None
 
