@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fivestar.sla",
     "fivestar.notifications",
     "fivestar.dispatch",
+    "fivestar.surveys",
     "fivestar.workspace",
     "fivestar.portal",
     "fivestar.demo",
