@@ -17,6 +17,7 @@ from fivestar.surveys.errors import SurveyErrorCode
 from fivestar.surveys.forms import SurveyForm
 from fivestar.surveys.models import Invitation, InvitationStatus, ResponseChannel
 
+
 def closed_state(invitation: Invitation) -> str:
     """Why this invitation can no longer be answered ("" when it can)."""
     if invitation.status == InvitationStatus.ANSWERED:
