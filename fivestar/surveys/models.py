@@ -236,6 +236,10 @@ class SurveyResponse(models.Model):
     def scores(self) -> dict[str, int]:
         return {d: getattr(self, d) for d in DIMENSIONS}
 
+    def get_reason_labels(self) -> list[str]:
+        return [str(InvalidReason(r).label) if r in InvalidReason.values else r
+                for r in self.invalid_reasons]
+
 
 class AbusiveWord(models.Model):
     """The editable list of abusive words (Chinese and English) that makes a response invalid."""
