@@ -14,7 +14,7 @@ from ninja import Status as Answer
 
 from fivestar.core.errors import ValidationFailed
 from fivestar.core.responses import answers
-from fivestar.surveys import selectors, services
+from fivestar.surveys import selectors, services, sms
 from fivestar.surveys.models import (
     DIMENSIONS,
     Invitation,
@@ -33,6 +33,8 @@ from fivestar.surveys.schemas import (
     ResponsePage,
     ScheduleOut,
     ScheduleQuery,
+    SmsIn,
+    SmsOut,
     TemplateOut,
 )
 from fivestar.tickets.selectors import ticket_for_user
@@ -111,6 +113,20 @@ def check(request: HttpRequest, payload: CheckIn):
     return services.check_response(scores=payload.scores, solved=payload.solved,
                                    comment=payload.comment,
                                    comment_required=payload.comment_required)
+
+
+@router.post("/sms/inbound", auth=None, response=answers(SmsOut, 403),
+             summary="Inbound SMS webhook (survey reply codes)")
+def sms_inbound(request: HttpRequest, payload: SmsIn):
+    """An SMS gateway posts each inbound message here, signed with the shared secret:
+    header ``X-Fivestar-Signature: sha256=<hex HMAC-SHA256 of the raw body>``. A reply like
+    ``8 9 9 7 8 1`` (five scores, 1 = solved) answers the sender's pending invitation and is
+    confirmed back by SMS; a malformed one records nothing and the sender gets the format.
+    A missing or wrong signature → 403."""
+    sms.check_signature(body=request.body, given=request.headers.get(sms.SIGNATURE_HEADER, ""))
+    response = sms.receive_reply(sender=payload.sender, text=payload.text)
+    return {"recorded": response is not None,
+            "response": response.pk if response is not None else None}
 
 
 @router.get("/templates", response=answers(list[TemplateOut]),

@@ -11,3 +11,5 @@ class SurveyErrorCode(ErrorCode):
     INVITATION_EXPIRED = "survey_expired", 409, _("这份测评邀请已过期。")
     INVITATION_NOT_OPEN = "survey_not_open", 409, _("这份测评邀请不能答复（未发送或已取消）。")
     STAFF_ONLY = "survey_staff_only", 403, _("只有员工可以查看测评数据。")
+    SMS_SIGNATURE_INVALID = "survey_sms_signature_invalid", 403, _(
+        "短信回调的签名无效（HMAC-SHA256，共享密钥）。")

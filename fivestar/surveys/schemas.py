@@ -125,3 +125,13 @@ class PageQuery(Schema):
     kind: str | None = None
     ticket: str | None = None
     valid: bool | None = None
+
+
+class SmsIn(Schema):
+    sender: str = Field(..., alias="from", max_length=40)
+    text: str = Field("", max_length=500)
+
+
+class SmsOut(Schema):
+    recorded: bool
+    response: int | None

@@ -229,7 +229,13 @@ def _message(invitation: Invitation, code: str) -> None:
 def send_invitation(*, invitation: Invitation, now: datetime) -> Invitation:
     """Send one scheduled invitation (the row locked by the caller): skipped, with the reason,
     when the customer opted out, has a survey pending, or cannot be reached; otherwise opened
-    and the invitation queued by SMS and e-mail."""
+    and the invitation queued by SMS and e-mail. A special survey first expires the same
+    ticket's routine invitation if it is still unanswered (it would expire within the hour)."""
+    if invitation.kind == InvitationKind.SPECIAL:
+        # The special survey supersedes the same ticket's routine one still unanswered.
+        Invitation.objects.filter(ticket_id=invitation.ticket_id,
+                                  status=InvitationStatus.SENT).update(
+            status=InvitationStatus.EXPIRED)
     reason = exclusion(invitation=invitation, now=now)
     if reason:
         invitation.status = InvitationStatus.SKIPPED

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fivestar.surveys import services
 from fivestar.surveys.models import Invitation, InvitationStatus
+from fivestar.surveys.sampling import sample_due
 
 SWEEP_BATCH = 200
 
@@ -46,9 +47,11 @@ def _claim_and_apply(condition: Q, apply: Callable, *, now: datetime, batch: int
 
 
 def survey_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> dict[str, int]:
-    """One pass: due invitations sent (or skipped), stale ones expired, reminders sent."""
+    """One pass: the previous month sampled (once), due invitations sent (or skipped), stale
+    ones expired, reminders sent."""
     now = now or timezone.now()
-    counts = {}
+    run = sample_due(now=now)
+    counts = {"sampled": run.sampled if run is not None else 0}
     for name, (condition, apply) in _due(now).items():
         counts[name] = _claim_and_apply(condition, apply, now=now, batch=batch)
     return counts
