@@ -15,6 +15,7 @@ from ninja import Status as Answer
 from fivestar.core.errors import ValidationFailed
 from fivestar.core.responses import answers
 from fivestar.surveys import selectors, services, sms
+from fivestar.surveys.analysis import analyse, parse_period
 from fivestar.surveys.models import (
     DIMENSIONS,
     Invitation,
@@ -127,6 +128,17 @@ def sms_inbound(request: HttpRequest, payload: SmsIn):
     response = sms.receive_reply(sender=payload.sender, text=payload.text)
     return {"recorded": response is not None,
             "response": response.pk if response is not None else None}
+
+
+@router.get("/analysis", response=answers(dict), summary="Analysis of a month or a quarter")
+def analysis(request: HttpRequest, period: str = "", by: str = ""):
+    """``period``: ``2026-11`` (a month) or ``2026-Q4`` (a quarter), default this month;
+    ``by``: ``team``, ``agent``, ``outlet``, ``product_line``, ``channel`` or ``problem_type``.
+    Response rate, valid rate, mean per dimension, CSAT, solved rate, overall and per group,
+    and the trend against the previous month and quarter. Under 80% valid: ``fit`` false, a
+    ``message``, and no means."""
+    selectors.require_staff(request.user)
+    return analyse(period=parse_period(period), group=by or None).as_dict()
 
 
 @router.get("/templates", response=answers(list[TemplateOut]),
