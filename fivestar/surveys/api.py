@@ -12,12 +12,15 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja import Status as Answer
 
-from fivestar.core.errors import ValidationFailed
+from fivestar.accounts.models import Department, User
+from fivestar.core.errors import NotFound, ValidationFailed
 from fivestar.core.responses import answers
 from fivestar.surveys import selectors, services, sms
 from fivestar.surveys.analysis import analyse, parse_period
+from fivestar.surveys.improvements import update_item
 from fivestar.surveys.models import (
     DIMENSIONS,
+    ImprovementItem,
     Invitation,
     ResponseChannel,
     SurveyResponse,
@@ -26,6 +29,8 @@ from fivestar.surveys.models import (
 from fivestar.surveys.schemas import (
     CheckIn,
     CheckOut,
+    ImprovementOut,
+    ImprovementPatch,
     InvitationOut,
     InvitationPage,
     PageQuery,
@@ -139,6 +144,58 @@ def analysis(request: HttpRequest, period: str = "", by: str = ""):
     ``message``, and no means."""
     selectors.require_staff(request.user)
     return analyse(period=parse_period(period), group=by or None).as_dict()
+
+
+def improvement_payload(item: ImprovementItem) -> dict:
+    return {
+        "id": item.pk, "period": item.period, "dimension": item.dimension,
+        "scope": {"kind": item.scope_kind, "id": item.scope_id or None,
+                  "name": item.scope_label},
+        "score": float(item.score), "responses": item.responses,
+        "root_cause": item.root_cause,
+        "department": item.department.code if item.department else None,
+        "owner": item.owner.username if item.owner else None,
+        "deadline": item.deadline, "status": item.status, "overdue": item.is_overdue,
+    }
+
+
+@router.get("/improvements", response=answers(list[ImprovementOut]),
+            summary="The improvement list")
+def list_improvements(request: HttpRequest, period: str = "", status: str = ""):
+    """Items of the improvement list, newest period first, lowest score first; filters
+    ``period`` (``2026-11``) and ``status`` (comma-separated)."""
+    selectors.require_staff(request.user)
+    rows = ImprovementItem.objects.select_related("department", "owner")
+    if period:
+        rows = rows.filter(period=period)
+    if status:
+        rows = rows.filter(status__in=status.split(","))
+    return [improvement_payload(item) for item in rows.order_by("-period", "score", "pk")]
+
+
+@router.patch("/improvements/{item_id}", response=answers(ImprovementOut, 404, 409),
+              summary="Change an improvement item")
+def change_improvement(request: HttpRequest, item_id: int, payload: ImprovementPatch):
+    """The root cause, the owner (username), the department (code), the deadline, or the status
+    one step along open → in_progress → done → verified (409 otherwise)."""
+    selectors.require_staff(request.user)
+    item = ImprovementItem.objects.filter(pk=item_id).first()
+    if item is None:
+        raise NotFound(_("没有这个改进项。"))
+    owner = department = None
+    if payload.owner:
+        owner = User.objects.filter(username=payload.owner, is_active=True).first()
+        if owner is None:
+            raise ValidationFailed(_("没有这个用户。"), fields={"owner": [_("未知的用户。")]})
+    if payload.department:
+        department = Department.objects.filter(code=payload.department).first()
+        if department is None:
+            raise ValidationFailed(_("没有这个部门。"),
+                                   fields={"department": [_("未知的部门。")]})
+    item = update_item(item=item, user=request.user, status=payload.status,
+                       root_cause=payload.root_cause, owner=owner, department=department,
+                       deadline=payload.deadline)
+    return improvement_payload(item)
 
 
 @router.get("/templates", response=answers(list[TemplateOut]),

@@ -332,3 +332,61 @@ class SampleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m}"
+
+
+class ImprovementStatus(models.TextChoices):
+    OPEN = "open", _("待整改")
+    IN_PROGRESS = "in_progress", _("整改中")
+    DONE = "done", _("已完成")
+    VERIFIED = "verified", _("已验证")
+
+
+class ScopeKind(models.TextChoices):
+    OVERALL = "overall", _("整体")
+    TEAM = "team", _("团队")
+    OUTLET = "outlet", _("网点")
+
+
+class ImprovementItem(models.Model):
+    """An item of the improvement list (满意度改进清单, SPEC §6): a dimension under 7.0 for a
+    period, overall or for a team or outlet — one per dimension, scope and period."""
+
+    period = models.CharField(_("期间"), max_length=7)
+    dimension = models.CharField(_("维度"), max_length=20, choices=Dimension.choices)
+    scope_kind = models.CharField(_("范围"), max_length=10, choices=ScopeKind.choices)
+    #: The team's or outlet's id (0 for overall).
+    scope_id = models.PositiveBigIntegerField(_("范围编号"), default=0)
+    scope_label = models.CharField(_("范围名称"), max_length=100)
+    score = models.DecimalField(_("得分"), max_digits=4, decimal_places=2)
+    responses = models.PositiveIntegerField(_("有效样本"))
+    root_cause = models.TextField(_("根因分析"), blank=True)
+    department = models.ForeignKey("accounts.Department", verbose_name=_("责任部门"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    owner = models.ForeignKey("accounts.User", verbose_name=_("负责人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    deadline = models.DateField(_("整改期限"))
+    status = models.CharField(_("状态"), max_length=12, choices=ImprovementStatus.choices,
+                              default=ImprovementStatus.OPEN)
+    owner_notified_at = models.DateTimeField(_("已提醒负责人"), null=True, blank=True)
+    manager_notified_at = models.DateTimeField(_("已上报经理"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("满意度改进项")
+        verbose_name_plural = _("满意度改进清单")
+        ordering = ["-period", "score"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "dimension", "scope_kind", "scope_id"],
+                                    name="survey_improvement_once"),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="survey_impr_status_dl")]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_dimension_display()} {self.scope_label}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (self.status in (ImprovementStatus.OPEN, ImprovementStatus.IN_PROGRESS)
+                and self.deadline < timezone.localdate())

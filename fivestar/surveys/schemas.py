@@ -1,6 +1,6 @@
 """API v1 schemas of surveys."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ninja import Field, Schema
 
@@ -135,3 +135,26 @@ class SmsIn(Schema):
 class SmsOut(Schema):
     recorded: bool
     response: int | None
+
+
+class ImprovementOut(Schema):
+    id: int
+    period: str
+    dimension: str
+    scope: dict
+    score: float
+    responses: int
+    root_cause: str
+    department: str | None
+    owner: str | None
+    deadline: date
+    status: str
+    overdue: bool
+
+
+class ImprovementPatch(Schema):
+    status: str | None = None
+    root_cause: str | None = Field(None, max_length=4000)
+    owner: str | None = None
+    department: str | None = None
+    deadline: date | None = None

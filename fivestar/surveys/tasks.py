@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fivestar.surveys import services
+from fivestar.surveys.improvements import close_previous_month, escalate_overdue
 from fivestar.surveys.models import Invitation, InvitationStatus
 from fivestar.surveys.sampling import sample_due
 
@@ -51,7 +52,9 @@ def survey_sweep(*, now: datetime | None = None, batch: int = SWEEP_BATCH) -> di
     ones expired, reminders sent."""
     now = now or timezone.now()
     run = sample_due(now=now)
-    counts = {"sampled": run.sampled if run is not None else 0}
+    counts = {"sampled": run.sampled if run is not None else 0,
+              "improvements": len(close_previous_month(now=now)),
+              "escalated": escalate_overdue(now=now)}
     for name, (condition, apply) in _due(now).items():
         counts[name] = _claim_and_apply(condition, apply, now=now, batch=batch)
     return counts
