@@ -7,6 +7,7 @@ from fivestar.workspace.views import (
     intake,
     queues,
     quotes,
+    satisfaction,
     surveys,
     ticket,
 )
@@ -16,5 +17,5 @@ app_name = "workspace"
 urlpatterns = [
     *auth.urlpatterns, *intake.urlpatterns, *ticket.urlpatterns, *queues.urlpatterns,
     *console.urlpatterns, *bell.urlpatterns, *quotes.urlpatterns,
-    *surveys.urlpatterns,
+    *surveys.urlpatterns, *satisfaction.urlpatterns,
 ]
