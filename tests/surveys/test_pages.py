@@ -77,3 +77,27 @@ def test_agents_may_not_see_the_analysis(agent):
     client = Client()
     client.force_login(agent)
     assert client.get(reverse("workspace:survey_analysis")).status_code == 403
+
+
+def test_the_review_downloads_as_a_workbook_with_native_charts(boss):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    for _ in range(3):
+        answer(cn(2026, 11, 3, 10), (5, 6, 9, 8, 8))
+    open_items(period=parse_period("2026-11"))
+    download = boss.get(reverse("workspace:survey_review_workbook", args=["2026-11"]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].endswith('survey-review-2026-11.xlsx"')
+    book = load_workbook(BytesIO(download.content))
+    assert book.sheetnames == ["概况", "趋势", "最低分工单", "改进清单"]
+    summary = book["概况"]
+    assert summary["A1"].value == "服务质量复盘" and summary["B1"].value == "2026-11"
+    assert any(row[0] == "响应及时性" and row[1] == 5 for row in summary.values)
+    assert len(book["改进清单"]["A"]) == 3  # header and two items
+    # The charts are native spreadsheet charts (in the file's drawing parts).
+    import zipfile
+
+    names = zipfile.ZipFile(BytesIO(download.content)).namelist()
+    assert sum(name.startswith("xl/charts/chart") for name in names) == 2

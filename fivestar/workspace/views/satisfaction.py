@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fivestar.accounts.models import RoleCode
 from fivestar.core.errors import DomainError
-from fivestar.surveys import charts
+from fivestar.surveys import charts, workbook
 from fivestar.surveys.analysis import GROUP_LABELS, GROUPS, analyse, monthly_series, parse_period
 from fivestar.surveys.improvements import update_item
 from fivestar.surveys.models import (
@@ -31,6 +31,7 @@ from fivestar.workspace.access import roles_required
 ANALYSIS_ROLES = (RoleCode.SUPERVISOR, RoleCode.MANAGER, RoleCode.QUALITY_AUDITOR,
                   RoleCode.ADMINISTRATOR)
 analysts = roles_required(*ANALYSIS_ROLES)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period_or_error(request: HttpRequest, default: str = ""):
@@ -129,6 +130,22 @@ def review(request: HttpRequest, period: str) -> HttpResponse:
 
 @analysts
 @require_GET
+def review_workbook(request: HttpRequest, period: str) -> HttpResponse:
+    """The review as an .xlsx workbook with native charts."""
+    try:
+        month = parse_period(period)
+    except DomainError:
+        raise Http404 from None
+    if month.is_quarter:
+        raise Http404
+    content = workbook.review_workbook(monthly_review(period=month))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="survey-review-{month.code}.xlsx"'
+    return response
+
+
+@analysts
+@require_GET
 def review_latest(request: HttpRequest) -> HttpResponse:
     """The review of the month that ended last."""
     return redirect("workspace:survey_review", period=parse_period("").previous_month().code)
@@ -141,4 +158,6 @@ urlpatterns = [
     path("surveys/improvements/<int:item_id>/", improvement_change,
          name="survey_improvement_change"),
     path("surveys/review/<str:period>/", review, name="survey_review"),
+    path("surveys/review/<str:period>/workbook.xlsx", review_workbook,
+         name="survey_review_workbook"),
 ]
