@@ -71,3 +71,17 @@ def test_a_sender_without_a_pending_survey_is_told_so(closed):
     post({"from": "13812345678", "text": "8 9 9 7 8 1"})
     assert not SurveyResponse.objects.exists()
     assert "没有找到您待完成的满意度测评" in _replies()[0]
+
+
+def test_the_demo_command_simulates_an_inbound_reply(invitation):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("survey_sms_reply", "13812345678", "9 9 9 8 9 1", stdout=out)
+    assert "Recorded response" in out.getvalue()
+    assert SurveyResponse.objects.get().channel == "sms"
+    out = StringIO()
+    call_command("survey_sms_reply", "13812345678", "1 2 3", "--print-curl", stdout=out)
+    assert "X-Fivestar-Signature: sha256=" in out.getvalue()
