@@ -83,6 +83,8 @@ def build(*, responses: int) -> None:
             "customer_id": "t.customer_id", "template_id": str(template.pk),
             "due_at": "t.closed_at", "sent_at": "t.closed_at", "answered_at": "t.closed_at",
             "expires_at": "t.closed_at + interval '7 days'",
+            "department_id": "t.department_id", "ticket_channel": "t.channel",
+            "problem_type": "t.type",
         }, f'"{ticket_table}" t WHERE t.number LIKE %s', ["SV%"])
         score = "(4 + ((t.id * {k}) %% 7))"
         _insert(cursor, SurveyResponse, {
@@ -144,6 +146,9 @@ def main() -> None:
         build(responses=args.responses)
     else:
         setup_django(PG_URL, Path(tempfile.mkdtemp()))
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a newer index, if any
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
     best = measure()
     sys.exit(0 if best < LIMIT_MS else 1)

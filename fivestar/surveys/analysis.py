@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,14 +34,14 @@ from fivestar.tickets.models import Channel, TicketType
 #: SPEC §6: the analysis runs only when at least 80% of returned responses are valid.
 MIN_VALID_RATE = Decimal("0.8")
 
-#: What the analysis groups by → the response's field (and the invitation's path to it).
+#: What the analysis groups by → the field (responses and invitations both carry it).
 GROUPS = {
-    "team": ("department", "ticket__department"),
-    "agent": ("agent", "ticket__assignee"),
-    "outlet": ("outlet", "ticket__outlet"),
-    "product_line": ("product_line", "ticket__product_model__product_line"),
-    "channel": ("ticket_channel", "ticket__channel"),
-    "problem_type": ("problem_type", "ticket__type"),
+    "team": "department",
+    "agent": "agent",
+    "outlet": "outlet",
+    "product_line": "product_line",
+    "channel": "ticket_channel",
+    "problem_type": "problem_type",
 }
 GROUP_LABELS = {
     "team": gettext_lazy("团队"), "agent": gettext_lazy("处理人"), "outlet": gettext_lazy("网点"),
@@ -187,22 +187,37 @@ def period_figures(period: Period, *, group: str | None = None,
     invitations = Invitation.objects.filter(sent_at__gte=start, sent_at__lt=end)
     if extra is not None:
         responses = responses.filter(extra)
-    total_row = responses.aggregate(**_aggregates(threshold))
-    overall = _figures(total_row, invitations.count())
-    overall.label = period.code
     if group is None:
+        overall = _figures(responses.aggregate(**_aggregates(threshold)), invitations.count())
+        overall.label = period.code
         return overall, []
-    field_name, invitation_path = GROUPS[group]
-    sent = dict(invitations.values_list(invitation_path).annotate(n=Count("pk"))
-                .values_list(invitation_path, "n"))
+    field_name = GROUPS[group]
+    sent = dict(invitations.values_list(field_name).annotate(n=Count("pk"))
+                .values_list(field_name, "n"))
+    grouped = list(responses.values(field_name).annotate(**_aggregates(threshold))
+                   .order_by(field_name))
     rows = []
-    for row in (responses.values(field_name).annotate(**_aggregates(threshold))
-                .order_by(field_name)):
+    for row in grouped:
         figures = _figures(row, sent.get(row[field_name], 0))
         figures.key = row[field_name]
         rows.append(figures)
+    # The whole period is the sum of its groups (every response is in one): no second pass.
+    overall = _figures(_combined(grouped), sum(sent.values()))
+    overall.label = period.code
     _label(group, rows)
     return overall, rows
+
+
+def _combined(rows: list[dict]) -> dict:
+    """One aggregate row from grouped ones: counts add up; a mean is weighted by its group's
+    valid count (each group's mean is over its valid responses)."""
+    total = {name: sum(row[name] for row in rows)
+             for name in ("returned", "valid_count", "high", "solved_count")}
+    for d in DIMENSIONS:
+        weight = sum(row["valid_count"] for row in rows if row[f"mean_{d}"] is not None)
+        total[f"mean_{d}"] = (sum(row[f"mean_{d}"] * row["valid_count"] for row in rows
+                                  if row[f"mean_{d}"] is not None) / weight) if weight else None
+    return total
 
 
 def _label(group: str, rows: list[Figures]) -> None:
@@ -289,9 +304,32 @@ def monthly_series(*, end: Period, months: int = 6) -> list[Figures]:
     for _i in range(months):
         periods.append(current)
         current = current.previous_month()
+    # Two grouped queries for all the months (not two per month), grouped by the month's
+    # index — plain comparisons with the months' bounds, cheaper than truncating each time
+    # in the time zone.
+    ordered = list(reversed(periods))
+    start, end = ordered[0].bounds[0], ordered[-1].bounds[1]
+    threshold = survey_settings().csat_threshold
+
+    def month_index(field_name: str) -> Case:
+        return Case(*(When(**{f"{field_name}__lt": p.bounds[1]}, then=Value(i))
+                      for i, p in enumerate(ordered)), output_field=IntegerField())
+
+    by_month = {
+        row["month"]: row
+        for row in SurveyResponse.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+        .annotate(month=month_index("submitted_at")).values("month")
+        .annotate(**_aggregates(threshold)).order_by("month")
+    }
+    sent = dict(
+        Invitation.objects.filter(sent_at__gte=start, sent_at__lt=end)
+        .annotate(month=month_index("sent_at")).values("month").annotate(n=Count("pk"))
+        .order_by("month").values_list("month", "n"))
     series = []
-    for period in reversed(periods):
-        figures, _rows = period_figures(period)
+    for i, period in enumerate(ordered):
+        row = by_month.get(i)
+        figures = _figures(row, sent.get(i, 0)) if row else Figures(
+            sent=sent.get(i, 0), means=dict.fromkeys(DIMENSIONS))
         figures.label = period.code
         series.append(figures)
     return series

@@ -110,6 +110,19 @@ class SkipReason(models.TextChoices):
     PENDING = "pending", _("客户有未完成的测评")
     NO_CONTACT = "no_contact", _("客户没有手机或邮箱")
     ANONYMISED = "anonymised", _("客户资料已匿名化")
+    LATE = "late", _("已超过发送时限")
+
+
+def analysis_fields(ticket) -> dict:
+    """The ticket's values the analysis groups by (team, agent, outlet, product line, channel,
+    problem type), as field values for an invitation or a response."""
+    model = ticket.product_model
+    return {
+        "department_id": ticket.department_id, "agent_id": ticket.assignee_id,
+        "outlet_id": ticket.outlet_id,
+        "product_line_id": model.product_line_id if model is not None else None,
+        "ticket_channel": ticket.channel, "problem_type": ticket.type,
+    }
 
 
 class Invitation(models.Model):
@@ -137,6 +150,19 @@ class Invitation(models.Model):
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     #: Part of the signed link: replacing it makes every earlier link useless.
     nonce = models.CharField(max_length=32, blank=True)
+    # What the analysis groups by, copied from the ticket when the invitation is created, so
+    # that response rates per group need no join (SPEC §6).
+    department = models.ForeignKey("accounts.Department", verbose_name=_("团队"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    agent = models.ForeignKey("accounts.User", verbose_name=_("处理人"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    outlet = models.ForeignKey("accounts.Outlet", verbose_name=_("网点"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="+")
+    product_line = models.ForeignKey("products.ProductLine", verbose_name=_("产品线"),
+                                     null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    ticket_channel = models.CharField(_("受理渠道"), max_length=10, blank=True)
+    problem_type = models.CharField(_("问题类型"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
@@ -156,6 +182,7 @@ class Invitation(models.Model):
             models.Index(fields=["status", "reminder_at"], name="survey_inv_status_reminder"),
             models.Index(fields=["status", "expires_at"], name="survey_inv_status_expires"),
             models.Index(fields=["customer", "status"], name="survey_inv_customer_status"),
+            models.Index(fields=["sent_at"], name="survey_inv_sent_at"),
         ]
 
     def __str__(self) -> str:

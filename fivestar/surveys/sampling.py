@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fivestar.surveys.models import Invitation, InvitationKind, SampleRun
+from fivestar.surveys.models import Invitation, InvitationKind, SampleRun, analysis_fields
 from fivestar.surveys.services import survey_settings
 from fivestar.tickets.models import Status, Ticket
 
@@ -89,9 +89,12 @@ def sample_month(*, period: date, now: datetime | None = None,
                 sampled=sum(len(r) for r in chosen.values()),
                 strata={f"{k[0]}/{k[1]}": {"population": len(strata[k]), "sampled": len(v)}
                         for k, v in chosen.items()})
+            chosen_ids = [ticket_id for rows in chosen.values() for _c, ticket_id in rows]
+            tickets = Ticket.objects.select_related("product_model").in_bulk(chosen_ids)
             Invitation.objects.bulk_create([
                 Invitation(kind=InvitationKind.MONTHLY, period=period, customer_id=customer_id,
-                           ticket_id=ticket_id, due_at=now)
+                           ticket_id=ticket_id, due_at=now,
+                           **analysis_fields(tickets[ticket_id]))
                 for rows in chosen.values() for customer_id, ticket_id in rows
             ])
     except IntegrityError:

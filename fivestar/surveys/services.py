@@ -39,6 +39,7 @@ from fivestar.surveys.models import (
     SurveyResponse,
     SurveySettings,
     SurveyTemplate,
+    analysis_fields,
 )
 from fivestar.tickets.models import Status as TicketStatus
 from fivestar.tickets.models import Ticket
@@ -153,7 +154,8 @@ def schedule_invitation(*, ticket: Ticket, kind: str, due_at: datetime,
     try:
         with transaction.atomic():
             return Invitation.objects.create(ticket=ticket, customer_id=ticket.customer_id,
-                                             kind=kind, due_at=due_at, rule_id=rule_id)
+                                             kind=kind, due_at=due_at, rule_id=rule_id,
+                                             **analysis_fields(ticket))
     except IntegrityError:
         return Invitation.objects.filter(ticket=ticket, kind=kind).first()
 
@@ -177,10 +179,19 @@ def has_pending_survey(*, customer_id: int, now: datetime, exclude: int | None =
 
 
 def exclusion(*, invitation: Invitation, now: datetime) -> str:
-    """Why this customer gets no invitation now (SPEC §6), or "" when they may."""
+    """Why this customer gets no invitation now (SPEC §6), or "" when they may: anonymised,
+    a routine invitation more than 24 hours after the closure, opted out, a survey pending,
+    no way to reach them."""
     customer = invitation.customer
     if customer.anonymised_at is not None:
         return SkipReason.ANONYMISED
+    if invitation.kind == InvitationKind.ROUTINE and (
+        invitation.ticket.closed_at is None
+        or now > invitation.ticket.closed_at + ROUTINE_LATEST
+    ):
+        # SPEC §6: within 24 hours of the closure, or not at all (a worker that was down for
+        # a day does not send last week's surveys today).
+        return SkipReason.LATE
     if SurveyOptOut.objects.filter(customer=customer).exists():
         return SkipReason.OPTED_OUT
     if has_pending_survey(customer_id=customer.pk, now=now, exclude=invitation.pk):
@@ -357,16 +368,12 @@ def submit_response(*, invitation: Invitation, scores: Any, solved: Any, comment
         reasons = cleaning.invalid_reasons(scores=answers.scores, comment=answers.comment,
                                            comment_required=template.comment_required)
         ticket = invitation.ticket
-        model = ticket.product_model
         response = SurveyResponse.objects.create(
             invitation=invitation, template=template, customer_id=invitation.customer_id,
             ticket=ticket, channel=channel, **answers.scores, solved=answers.solved,
             comment=answers.comment, valid=not reasons, invalid_reasons=list(reasons),
             entered_by=entered_by, submitted_at=now, kind=invitation.kind,
-            department_id=ticket.department_id, agent_id=ticket.assignee_id,
-            outlet_id=ticket.outlet_id,
-            product_line_id=model.product_line_id if model is not None else None,
-            ticket_channel=ticket.channel, problem_type=ticket.type,
+            **analysis_fields(ticket),
         )
         invitation.status = InvitationStatus.ANSWERED
         invitation.answered_at = now

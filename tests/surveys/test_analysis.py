@@ -4,7 +4,13 @@ rule."""
 import pytest
 
 from fivestar.surveys.analysis import analyse, parse_period
-from fivestar.surveys.models import Invitation, InvitationKind, InvitationStatus, SurveyResponse
+from fivestar.surveys.models import (
+    Invitation,
+    InvitationKind,
+    InvitationStatus,
+    SurveyResponse,
+    analysis_fields,
+)
 from fivestar.surveys.services import current_template
 from tests.factories import TicketFactory
 from tests.surveys.conftest import cn
@@ -18,7 +24,7 @@ def answer(at, scores=(8, 9, 9, 7, 8), *, valid=True, solved=True, department=No
                            department=department)
     invitation = Invitation.objects.create(
         kind=InvitationKind.ROUTINE, ticket=ticket, customer=ticket.customer, due_at=at,
-        sent_at=at, status=InvitationStatus.ANSWERED)
+        sent_at=at, status=InvitationStatus.ANSWERED, **analysis_fields(ticket))
     return SurveyResponse.objects.create(
         invitation=invitation, template=current_template(), customer=ticket.customer,
         ticket=ticket, channel="link", submitted_at=at, solved=solved, valid=valid,
@@ -70,6 +76,7 @@ def test_by_channel_groups_in_the_database(api_as, agent):
     body = api_as(agent).get("/api/v1/surveys/analysis", period="2026-Q4", by="channel").json()
     groups = {g["key"]: g for g in body["groups"]}
     assert groups["web"]["means"]["timeliness"] == 4.0 and groups["web"]["label"] == "网页"
+    assert groups["web"]["sent"] == 1 and groups["web"]["response_rate"] == 1.0
     assert groups["phone"]["means"]["timeliness"] == 8.0
 
 

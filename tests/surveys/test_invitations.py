@@ -5,6 +5,7 @@ exactly once per ticket; opt-out and pending-survey exclusion; one reminder afte
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from fivestar.notifications.models import OutboxMessage
 from fivestar.surveys.models import Invitation, InvitationKind, InvitationStatus, SkipReason
@@ -140,7 +141,14 @@ class TestReminderAndExpiry:
         sweep_after(first, timedelta(hours=1))
         invitation = Invitation.objects.get(ticket=first)
         survey_sweep(now=invitation.expires_at)
-        second = closed_ticket(agent, technician)
-        survey_sweep(now=invitation.expires_at + timedelta(hours=2))
-        assert Invitation.objects.get(ticket=second).status in (
-            InvitationStatus.SENT, InvitationStatus.SCHEDULED)
+        with time_machine.travel(invitation.expires_at + timedelta(minutes=5), tick=False):
+            second = closed_ticket(agent, technician)
+        survey_sweep(now=second.closed_at + timedelta(hours=2))
+        assert Invitation.objects.get(ticket=second).status == InvitationStatus.SENT
+
+    def test_a_routine_invitation_more_than_24_hours_late_is_not_sent(self, closed):
+        survey_sweep(now=closed.closed_at + timedelta(hours=25))
+        invitation = Invitation.objects.get(ticket=closed)
+        assert invitation.status == InvitationStatus.SKIPPED
+        assert invitation.skip_reason == SkipReason.LATE
+        assert _messages("survey_invitation") == []
