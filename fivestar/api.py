@@ -206,5 +206,6 @@ from fivestar.tickets.api import router as tickets_router  # noqa: E402
 
 api.add_router("/tickets", tickets_router)
 api.add_router("/sla", "fivestar.sla.api.router")
+api.add_router("/surveys", "fivestar.surveys.api.router")
 # Quotes live under a ticket: /api/v1/tickets/{number}/quotes (SPEC §4).
 api.add_router("/tickets", "fivestar.dispatch.api.router")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fivestar.sla",
     "fivestar.notifications",
     "fivestar.dispatch",
+    "fivestar.surveys",
     "fivestar.workspace",
     "fivestar.portal",
     "fivestar.demo",
@@ -309,6 +310,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fivestar <service@loc
 # SMS: "file" writes each message under ./var/sms; "http" posts to SMS_GATEWAY_URL with SMS_API_KEY.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "fivestar.notifications.sms.FileSmsBackend")
 SMS_DIR = VAR_DIR / "sms"
+# The shared secret of the inbound-SMS webhook (survey reply codes): empty turns it off.
+SURVEY_SMS_WEBHOOK_SECRET = os.environ.get("SURVEY_SMS_WEBHOOK_SECRET", "")
 SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
 SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("workspace/", include("fivestar.workspace.urls")),
     path("portal/", include("fivestar.portal.urls")),
+    path("survey/", include("fivestar.surveys.urls")),
 ]

@@ -51,6 +51,7 @@ SEEDS = (
     "fivestar.notifications.migrations.0002_seed_templates",
     "fivestar.portal.migrations.0002_code_message_templates",
     "fivestar.dispatch.migrations.0002_quote_message_templates",
+    "fivestar.surveys.migrations.0002_default_template",
 )
 
 

@@ -182,6 +182,7 @@ class StaffNotificationKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("已超时 / 升级")
     APPROVAL = "approval", _("待我审批")
     QUOTE = "quote", _("客户答复报价")
+    IMPROVEMENT = "improvement", _("满意度改进项逾期")
 
 
 class StaffNotification(About):

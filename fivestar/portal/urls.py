@@ -1,6 +1,6 @@
 """The customer portal (phone-first). Each view module contributes its own routes."""
 
-from fivestar.portal.views import account, follow, home, quote, submit, ticket
+from fivestar.portal.views import account, follow, home, quote, submit, survey, ticket
 
 app_name = "portal"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *ticket.urlpatterns,
     *quote.urlpatterns,
     *account.urlpatterns,
+    *survey.urlpatterns,
 ]

@@ -24,6 +24,8 @@ from fivestar.portal.session import (
     sign_in_customer,
     sign_out,
 )
+from fivestar.surveys.selectors import points_balance
+from fivestar.surveys.services import pending_for_customer
 
 
 def _sign_in_page(request, *, phone_form=None, login_form=None, status=200):
@@ -45,6 +47,8 @@ def account(request):
         "customer": customer,
         "tickets": tickets,
         "units": customer_units(customer=customer),
+        "surveys_pending": pending_for_customer(customer_id=customer.pk).count(),
+        "points": points_balance(customer_id=customer.pk),
     })
 
 

@@ -25,6 +25,7 @@ from fivestar.tickets.timeline import Change, describe_events
 from fivestar.tickets.workflow import action_label, allowed_actions
 from fivestar.workspace.selectors.intake import UnitView, units_with_warranty
 from fivestar.workspace.selectors.quotes import QuotePanel, quote_panel
+from fivestar.workspace.selectors.surveys import SurveyPanel, survey_panel
 
 #: How many of the customer's other tickets the side panel lists.
 OTHER_TICKETS = 8
@@ -88,6 +89,7 @@ class TicketPage:
     other_count: int
     canned_replies: list[CannedReply]
     quotes: QuotePanel | None = None
+    surveys: SurveyPanel | None = None
 
 
 def ticket_page(*, ticket: Ticket, user: User, language: str = "") -> TicketPage:
@@ -109,6 +111,7 @@ def ticket_page(*, ticket: Ticket, user: User, language: str = "") -> TicketPage
         other_count=others.count(),
         canned_replies=canned_replies(language=language),
         quotes=quote_panel(ticket=ticket, user=user),
+        surveys=survey_panel(ticket=ticket, user=user),
     )
 
 
