@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from fivestar.demo import data, history, organisation, quotes
+from fivestar.demo import data, history, organisation, quotes, surveys
 from fivestar.demo.tickets import TicketLoader, plan_tickets
 from fivestar.tickets.models import Ticket
 
@@ -66,6 +66,8 @@ def seed_demo(*, tickets: int = TICKET_COUNT, now: datetime | None = None) -> Se
             counter.add("tickets", loader.load(ticket_plans))
         # Repair quotes on some of the out-of-warranty work (SPEC §4), once.
         quotes.ensure_quotes(customers=customers, now=now, counter=counter)
+        # Satisfaction surveys of the closed tickets, answered, cleaned and reviewed (SPEC §6).
+        surveys.ensure_surveys(customers=customers, now=now, counter=counter)
         history.settle_messages(since=mark, now=now)
     return SeedReport(created=counter.created, seconds=time.monotonic() - started)
 
