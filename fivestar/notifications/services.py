@@ -112,7 +112,7 @@ def queue_message(
         if existing:
             return existing
         raise IntegrityError("outbox message refused by a unique constraint")
-    transaction.on_commit(partial(_enqueue_delivery, [message.pk]), robust=True)
+    _deliver_after_commit(message.pk)
     return message
 
 
@@ -132,6 +132,26 @@ def retry_messages(*, ids: Collection[int]) -> int:
         if count:
             transaction.on_commit(partial(_enqueue_delivery, list(ids)), robust=True)
     return count
+
+
+def _deliver_after_commit(message_id: int) -> None:
+    """One delivery task per transaction, however many messages it queued (a sweep or a back-fill
+    queues thousands). The first message registers the commit hook with a list the later ones
+    of the same savepoint join. Django replaces its list of pending hooks on every commit and
+    rollback (a savepoint's included), so a changed list means that hook may be gone or run:
+    the next message starts a new one. Nothing rolled back is carried into another hook."""
+    connection = transaction.get_connection()
+    state = connection.__dict__.get("fivestar_outbox_batch")
+    savepoints = tuple(connection.savepoint_ids)
+    if (connection.in_atomic_block and state is not None
+            and state[0] is connection.run_on_commit and state[1] == savepoints):
+        state[2].append(message_id)
+        return
+    waiting = [message_id]
+    transaction.on_commit(partial(_enqueue_delivery, waiting), robust=True)
+    if connection.in_atomic_block:
+        connection.__dict__["fivestar_outbox_batch"] = (connection.run_on_commit, savepoints,
+                                                        waiting)
 
 
 def _enqueue_delivery(message_ids: list[int] | None) -> None:

@@ -82,6 +82,34 @@ def test_queue_writes_in_the_callers_transaction_and_enqueues_after_commit(
     assert len(callbacks) == 1
 
 
+def test_one_transaction_enqueues_one_delivery_for_all_its_messages(
+    django_capture_on_commit_callbacks, monkeypatch,
+):
+    """A sweep or a back-fill queueing thousands of messages gives the worker one task, not one
+    per message."""
+    enqueued = []
+    monkeypatch.setattr("fivestar.notifications.services._enqueue_delivery", enqueued.append)
+
+    def queue(number: int):
+        return queue_message(channel="sms", recipient=f"+86138123456{number:02d}",
+                             template_code="ticket_created", context=CONTEXT,
+                             language="zh-hans")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first = queue(1)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            dropped = queue(2)
+            raise RuntimeError("this part failed")
+        third = queue(3)
+    # The rolled-back part took its hook with it: the third message started a new one.
+    assert enqueued == [[first.pk], [third.pk]]
+    assert not OutboxMessage.objects.filter(recipient=dropped.recipient).exists()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        many = [queue(number) for number in range(4, 40)]
+    assert enqueued[-1] == [message.pk for message in many]
+
+
 def test_rolled_back_transaction_leaves_no_row():
     with pytest.raises(RuntimeError), transaction.atomic():
         queue_message(channel="sms", recipient="+8613812345678",

@@ -12,6 +12,7 @@ from fivestar.sla.services import sync_official_holidays
 from fivestar.surveys.tasks import survey_sweep
 from fivestar.tickets.services import (
     Actor,
+    Confirmation,
     Resolution,
     TicketRequest,
     accept_ticket,
@@ -52,7 +53,8 @@ def closed_ticket(agent, technician, **request):
     start_ticket(ticket=ticket, actor=Actor(technician))
     resolve_ticket(ticket=ticket, actor=Actor(technician),
                    record=Resolution(resolution="更换了压缩机减震垫"))
-    close_ticket(ticket=ticket, actor=Actor(agent))
+    close_ticket(ticket=ticket, actor=Actor(agent), method="recorded",
+                 confirmation=Confirmation(channel="phone"))
     ticket.refresh_from_db()
     return ticket
 

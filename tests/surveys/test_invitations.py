@@ -13,6 +13,7 @@ from fivestar.surveys.services import invitation_schedule, opt_out, survey_setti
 from fivestar.surveys.tasks import survey_sweep
 from fivestar.tickets.services import (
     Actor,
+    Confirmation,
     Resolution,
     close_ticket,
     reopen_ticket,
@@ -95,7 +96,8 @@ class TestRoutine:
         closed.refresh_from_db()
         resolve_ticket(ticket=closed, actor=Actor(technician),
                        record=Resolution(resolution="重新固定了压缩机"))
-        close_ticket(ticket=closed, actor=Actor(agent))
+        close_ticket(ticket=closed, actor=Actor(agent), method="recorded",
+                     confirmation=Confirmation(channel="phone"))
         closed.refresh_from_db()
         [invitation] = Invitation.objects.filter(ticket=closed)
         assert invitation.status == InvitationStatus.SCHEDULED
