@@ -135,23 +135,29 @@ def retry_messages(*, ids: Collection[int]) -> int:
 
 
 def _deliver_after_commit(message_id: int) -> None:
-    """One delivery task per transaction, however many messages it queued (a sweep or a back-fill
-    queues thousands). The first message registers the commit hook with a list the later ones
-    of the same savepoint join. Django replaces its list of pending hooks on every commit and
-    rollback (a savepoint's included), so a changed list means that hook may be gone or run:
-    the next message starts a new one. Nothing rolled back is carried into another hook."""
+    """One delivery task per transaction, however many messages it queued (a sweep, or a
+    back-fill whose every service call is a savepoint, queues thousands). The first message
+    registers the commit hook with a list the later ones join. Django replaces its list of
+    pending hooks on every commit and every rollback (a savepoint's included), so while that list
+    is the same the hook is still pending; once it changed, the next message starts a new hook.
+    A message of a savepoint rolled back after it joined stays in the list: delivery then finds
+    no such row (or, as SQLite reuses ids, a newer message, claimed once like any other)."""
     connection = transaction.get_connection()
     state = connection.__dict__.get("fivestar_outbox_batch")
-    savepoints = tuple(connection.savepoint_ids)
-    if (connection.in_atomic_block and state is not None
-            and state[0] is connection.run_on_commit and state[1] == savepoints):
-        state[2].append(message_id)
+    if connection.in_atomic_block and state is not None and state[0] is connection.run_on_commit:
+        state[1].append(message_id)
         return
     waiting = [message_id]
-    transaction.on_commit(partial(_enqueue_delivery, waiting), robust=True)
+    transaction.on_commit(partial(_enqueue_batch, connection, waiting), robust=True)
     if connection.in_atomic_block:
-        connection.__dict__["fivestar_outbox_batch"] = (connection.run_on_commit, savepoints,
-                                                        waiting)
+        connection.__dict__["fivestar_outbox_batch"] = (connection.run_on_commit, waiting)
+
+
+def _enqueue_batch(connection, waiting: list[int]) -> None:
+    state = connection.__dict__.get("fivestar_outbox_batch")
+    if state is not None and state[1] is waiting:
+        del connection.__dict__["fivestar_outbox_batch"]  # closed: nobody joins it any more
+    _enqueue_delivery(list(dict.fromkeys(waiting)))
 
 
 def _enqueue_delivery(message_ids: list[int] | None) -> None:
