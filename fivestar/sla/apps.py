@@ -9,10 +9,11 @@ class SlaConfig(AppConfig):
 
     def ready(self) -> None:
         from fivestar.core import periodic
-        from fivestar.sla import actions, clocks, events, selectors, services, sweep
+        from fivestar.sla import actions, clocks, events, notices, selectors, services, sweep
         from fivestar.tickets import hooks
 
         events.declare()
+        notices.register()
         hooks.on_ticket_event(clocks.on_ticket_event)
         hooks.register_deadline_provider(clocks.deadlines_for, prefetch=("sla_clocks",))
         # The tickets' no-answer closing rule counts working days on the working calendar.

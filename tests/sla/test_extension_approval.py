@@ -8,6 +8,7 @@ import pytest
 
 from fivestar.accounts.models import Department
 from fivestar.core.errors import Conflict, PermissionDenied
+from fivestar.notifications.models import StaffNotification, StaffNotificationKind
 from fivestar.sla.extensions import decide_extension, extend_deadline
 from fivestar.sla.models import ExtensionStatus, SlaClock, SlaExtension
 from fivestar.tickets.models import Ticket
@@ -131,3 +132,16 @@ class TestTheDecision:
         with pytest.raises(Conflict) as raised:
             decide_extension(ticket=p2, actor=Actor(user=boss), approve=True)
         assert raised.value.code == "no_pending_extension"
+
+
+class TestTheBell:
+    def test_the_approvers_are_told_and_the_notice_is_settled_by_the_decision(self, p2, tech):
+        boss = make_user("boss-bell", "supervisor", department=p2.department)
+        extend(p2, tech, resolve_clock(p2).due_at + timedelta(days=10), reason="客户出国")
+        [notice] = StaffNotification.objects.filter(recipient=boss)
+        assert notice.kind == StaffNotificationKind.APPROVAL
+        assert p2.number in notice.title and "客户出国" in notice.body
+        assert not StaffNotification.objects.filter(recipient=tech, kind="approval").exists()
+        decide_extension(ticket=p2, actor=Actor(user=boss), approve=True, note="同意")
+        notice.refresh_from_db()
+        assert notice.read_at is not None
