@@ -9,7 +9,8 @@ class SurveysConfig(AppConfig):
 
     def ready(self) -> None:
         from fivestar.core import periodic
-        from fivestar.surveys import handlers, tasks
+        from fivestar.surveys import events, handlers, tasks
 
+        events.declare()
         handlers.register()
         periodic.register("surveys.sweep", tasks.survey_sweep, every_seconds=60)

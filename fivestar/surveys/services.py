@@ -27,6 +27,7 @@ from fivestar.sla.selectors import load_calendar
 from fivestar.sla.worktime import CalendarSnapshot, add_working_time
 from fivestar.surveys import cleaning, links
 from fivestar.surveys.errors import SurveyErrorCode
+from fivestar.surveys.events import survey_answered_event, survey_sent_event
 from fivestar.surveys.models import (
     DIMENSIONS,
     Invitation,
@@ -41,6 +42,7 @@ from fivestar.surveys.models import (
     SurveyTemplate,
     analysis_fields,
 )
+from fivestar.tickets.actors import Actor
 from fivestar.tickets.models import Status as TicketStatus
 from fivestar.tickets.models import Ticket
 
@@ -210,6 +212,7 @@ def _open(invitation: Invitation, *, now: datetime) -> None:
     invitation.nonce = secrets.token_hex(8)
     invitation.save(update_fields=["template", "status", "sent_at", "expires_at",
                                    "reminder_at", "nonce"])
+    survey_sent_event(invitation=invitation)
 
 
 def message_context(invitation: Invitation) -> dict[str, Any]:
@@ -379,6 +382,8 @@ def submit_response(*, invitation: Invitation, scores: Any, solved: Any, comment
         invitation.answered_at = now
         invitation.save(update_fields=["status", "answered_at"])
         _credit(response)
+        survey_answered_event(response=response, actor=Actor(user=entered_by) if entered_by
+                              else Actor.customer())
     return response
 
 

@@ -24,6 +24,7 @@ from fivestar.surveys.services import (
 )
 from fivestar.surveys.tasks import survey_sweep
 from fivestar.tickets.services import create_ticket
+from fivestar.tickets.timeline import describe_events
 from tests.factories import UserFactory
 from tests.surveys.conftest import GOOD, request_for, sweep_after
 
@@ -56,6 +57,15 @@ class TestLink:
         again = client.post(url, _form(solved="no"))
         assert "这份测评已经完成" in again.content.decode()
         assert SurveyResponse.objects.count() == 1
+
+    def test_the_tickets_timeline_shows_the_survey_sent_and_answered(self, client, invitation):
+        client.post(f"/survey/{survey_token(invitation=invitation)}/", _form())
+        events = list(invitation.ticket.events.select_related("actor").order_by("at", "id"))
+        labels = [view.label for view in describe_events(events)]
+        assert labels[-2:] == ["发出满意度测评", "完成满意度测评"]
+        answered = events[-1]
+        assert answered.payload.channel == "link" and answered.payload.valid
+        assert answered.actor_kind == "customer"
 
     def test_an_expired_link_says_so_and_records_nothing(self, client, invitation):
         survey_sweep(now=invitation.expires_at)
