@@ -103,15 +103,21 @@ def improvement_change(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect(reverse("workspace:survey_improvements") + f"#item-{item_id}")
 
 
-@analysts
-@require_GET
-def review(request: HttpRequest, period: str) -> HttpResponse:
+def _review_month(period: str):
+    """The month a review page names (``2026-11``); anything else is no page (404)."""
     try:
         month = parse_period(period)
     except DomainError:
         raise Http404 from None
     if month.is_quarter:
         raise Http404
+    return month
+
+
+@analysts
+@require_GET
+def review(request: HttpRequest, period: str) -> HttpResponse:
+    month = _review_month(period)
     result = monthly_review(period=month)
     threshold = float(survey_settings().improvement_threshold)
     context = {
@@ -132,12 +138,7 @@ def review(request: HttpRequest, period: str) -> HttpResponse:
 @require_GET
 def review_workbook(request: HttpRequest, period: str) -> HttpResponse:
     """The review as an .xlsx workbook with native charts."""
-    try:
-        month = parse_period(period)
-    except DomainError:
-        raise Http404 from None
-    if month.is_quarter:
-        raise Http404
+    month = _review_month(period)
     content = workbook.review_workbook(monthly_review(period=month))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="survey-review-{month.code}.xlsx"'
