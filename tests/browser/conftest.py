@@ -106,7 +106,11 @@ def sign_in(live_server):
         page.goto(f"{live_server.url}/workspace/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password or f"pw-{username}")
-        page.click("button[type=submit]")
+        # The form's POST always loads a page (the next one, or the form with its errors): wait
+        # for it, not for the login page itself to be idle, which it may still be on a busy
+        # machine when the click returns.
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
 
     return do
